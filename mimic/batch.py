@@ -1,0 +1,9 @@
+"""The keys of a batch, named once.
+
+Every DataModule yields ``dict`` batches; ``TeacherLogits`` adds the teacher's logits in place.
+"""
+
+X = "x"  # (B, *in_shape) float inputs, already normalised
+Y = "y"  # (B,) int64 class labels
+INDEX = "index"  # (B,) int64 position of each sample in its split: the key of the logit cache
+TEACHER_LOGITS = "teacher_logits"  # (B, C) float32, written by TeacherLogits

@@ -1,0 +1,175 @@
+"""``TeacherLogits``: stream a frozen teacher's logits into every student batch; no logit files.
+
+The teacher (or ensemble) is rebuilt from its checkpoint(s) alone and held by this callback, not by the
+student, so it never enters the student's checkpoint, optimiser or DDP wrapper. Each rank keeps its own
+copy on its own device. The logits are computed from ``batch["x"]`` after it reached the device, i.e.
+from exactly the tensor the student sees, augmentation included.
+"""
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as pl
+import torch
+from torch import Tensor, nn
+
+from mimic import batch as keys
+from mimic.callbacks.logit_cache import LogitCache
+from mimic.nets.ensemble import Combine, Ensemble
+from mimic.tasks.checkpoints import load_checkpoint, load_net, resolve_checkpoints
+
+
+class TeacherLogits(pl.Callback):
+    """Writes ``batch["teacher_logits"]`` (B, C) float32 for train, validation and test batches.
+
+    Args:
+        checkpoints: teacher checkpoint path(s) or glob pattern(s); several make an ensemble.
+        combine: how an ensemble combines: ``"logits"`` (mean of logits, the paper) or ``"log_probs"``.
+        cache: keep each sample's logits in memory (per rank, keyed by ``batch["index"]``) and reuse them in
+            later epochs instead of running the teacher again. Only for deterministic inputs: refused when
+            the datamodule's ``deterministic_inputs(split)`` says a split is random (augmentation, random
+            transfer data).
+        cache_dir: also save the cache there at the end of a run (one file per split and rank) and reload
+            it when the same teachers and data come back. Nothing is written unless this is set.
+    """
+
+    def __init__(
+        self,
+        checkpoints: str | list[str],
+        combine: Combine = "logits",
+        cache: bool = False,
+        cache_dir: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = resolve_checkpoints(checkpoints)
+        self.combine = combine
+        self.cache_enabled = cache or cache_dir is not None
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        members = [load_net(path) for path in self.paths]
+        self.teacher: nn.Module = Ensemble(members, combine) if len(members) > 1 else members[0]
+        self.teacher.requires_grad_(False).eval()
+        self.caches: dict[str, LogitCache] = {}
+        self.teacher_forwards = 0  # samples the teacher ran on, for benchmarks and tests
+        self._checked_shapes = False
+
+    @property
+    def num_classes(self) -> int:
+        return self.teacher.num_classes
+
+    # --- setup: compatibility checks before the first step ----------------------------------------
+
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        self.check_student(pl_module)
+        # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
+        self.teacher = trainer.precision_plugin.convert_module(self.teacher)
+        if self.cache_enabled:
+            for split in _splits_of(stage):
+                self.check_cacheable(trainer, split)
+                self.caches[split] = LogitCache(self.num_classes)
+                self._load_cache(trainer, split)
+
+    def check_student(self, pl_module: pl.LightningModule) -> None:
+        student = getattr(pl_module, "net", None)
+        if student is None:
+            return
+        teachers = ", ".join(str(p) for p in self.paths)
+        if student.num_classes != self.num_classes:
+            raise ValueError(
+                f"teacher ({teachers}) has {self.num_classes} classes but the student has "
+                f"{student.num_classes}: they must be trained on the same label set"
+            )
+        if tuple(student.in_shape) != tuple(self.teacher.in_shape):
+            raise ValueError(
+                f"teacher ({teachers}) takes inputs of shape {tuple(self.teacher.in_shape)} but the student "
+                f"takes {tuple(student.in_shape)}: both must read the same data"
+            )
+
+    def check_cacheable(self, trainer: pl.Trainer, split: str) -> None:
+        datamodule = trainer.datamodule
+        deterministic = getattr(datamodule, "deterministic_inputs", None)
+        if deterministic is None:
+            raise ValueError(
+                "TeacherLogits(cache=True) needs a datamodule that says whether its inputs are deterministic "
+                f"(a deterministic_inputs(split) method); {type(datamodule).__name__} does not"
+            )
+        if not deterministic(split):
+            raise ValueError(
+                f"TeacherLogits(cache=True) refused: {type(datamodule).__name__} says its '{split}' inputs are "
+                "random (augmentation or random transfer data), so cached logits would not match what the "
+                "student sees. Turn the cache off or the randomness off."
+            )
+
+    # --- the hooks that label batches -------------------------------------------------------------
+
+    def on_train_batch_start(self, trainer, pl_module, batch: dict, batch_idx: int) -> None:
+        self.label(trainer, pl_module, batch, "train")
+
+    def on_validation_batch_start(self, trainer, pl_module, batch: dict, batch_idx: int, dataloader_idx=0):
+        self.label(trainer, pl_module, batch, "val")
+
+    def on_test_batch_start(self, trainer, pl_module, batch: dict, batch_idx: int, dataloader_idx=0) -> None:
+        self.label(trainer, pl_module, batch, "test")
+
+    def label(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: dict, split: str) -> None:
+        cache = self.caches.get(split)
+        if cache is not None:
+            cached = cache.get(batch[keys.INDEX])
+            if cached is not None:
+                batch[keys.TEACHER_LOGITS] = cached
+                return
+        logits = self.teacher_forward(trainer, pl_module, batch[keys.X])
+        if cache is not None:
+            cache.put(batch[keys.INDEX], logits)
+        batch[keys.TEACHER_LOGITS] = logits
+
+    def teacher_forward(self, trainer: pl.Trainer, pl_module: pl.LightningModule, x: Tensor) -> Tensor:
+        if next(self.teacher.parameters()).device != pl_module.device:
+            self.teacher.to(pl_module.device)
+        with torch.no_grad(), trainer.precision_plugin.forward_context():
+            logits = self.teacher(x).float()  # (B, C); fp32 so the loss is computed in full precision
+        if not self._checked_shapes:
+            if logits.shape != (x.shape[0], self.num_classes):
+                raise ValueError(f"teacher returned logits of shape {tuple(logits.shape)} for input {tuple(x.shape)}")
+            self._checked_shapes = True
+        self.teacher_forwards += x.shape[0]
+        return logits
+
+    # --- keeping the teacher out of the student's checkpoint, and the optional cache files ---------
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"checkpoints": [str(p) for p in self.paths], "combine": self.combine}
+
+    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        for split, cache in self.caches.items():
+            if len(cache):
+                state = {**cache.state(), "fingerprint": self._fingerprint(trainer, split)}
+                torch.save(state, self._cache_file(trainer, split))
+
+    def _load_cache(self, trainer: pl.Trainer, split: str) -> None:
+        path = self._cache_file(trainer, split) if self.cache_dir else None
+        if path is None or not path.is_file():
+            return
+        state = load_checkpoint(path)
+        if state.get("fingerprint") == self._fingerprint(trainer, split):
+            self.caches[split].load_state(state)
+
+    def _cache_file(self, trainer: pl.Trainer, split: str) -> Path:
+        return self.cache_dir / f"teacher-logits-{split}-rank{trainer.global_rank}.pt"
+
+    def _fingerprint(self, trainer: pl.Trainer, split: str) -> str:
+        """Changes whenever the teachers, the data settings or the sharding change."""
+        parts = [self.combine, split, str(trainer.world_size), str(trainer.global_rank)]
+        for path in self.paths:
+            st = path.stat()
+            parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+        datamodule = trainer.datamodule
+        parts.append(repr(sorted(getattr(datamodule, "hparams", {}).items())))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _splits_of(stage: str) -> tuple[str, ...]:
+    return {"fit": ("train", "val"), "validate": ("val",), "test": ("test",)}.get(stage, ())

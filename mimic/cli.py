@@ -1,0 +1,140 @@
+"""The ``mimic`` command: Lightning's ``fit|validate|test|predict`` plus the tools that are not training.
+
+Each stage of an experiment is one run; ``run.experiment`` and ``run.stage`` place it at
+``runs/<experiment>/<stage>/`` with ``config.yaml``, ``metrics.csv`` and ``checkpoints/{best,last}.ckpt``,
+stable paths the next stage's config points at.
+"""
+
+import sys
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as pl
+from jsonargparse import Namespace
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
+
+# Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
+TOOLS = {
+    "demo": ("mimic.demo:main", "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results"),
+    "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
+}
+
+DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."
+EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<6} {help_}" for name, (_, help_) in TOOLS.items())
+CSV_LOGGER = "lightning.pytorch.loggers.CSVLogger"
+WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
+
+
+class ConfigToLoggers(SaveConfigCallback):
+    """Saves ``config.yaml`` next to the run and hands the resolved config to every logger (W&B config)."""
+
+    def save_config(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        config = self.config.as_dict()
+        config.pop("config", None)  # the paths of the YAML files, not settings
+        for logger in trainer.loggers:
+            logger.log_hyperparams({"config": config})
+
+
+class MimicCLI(LightningCLI):
+    """LightningCLI with models and datamodules given by ``class_path`` and run folders under ``runs/``."""
+
+    def __init__(self, args: list[str] | None = None, run: bool = True) -> None:
+        super().__init__(
+            model_class=pl.LightningModule,
+            datamodule_class=pl.LightningDataModule,
+            subclass_mode_model=True,
+            subclass_mode_data=True,
+            save_config_callback=ConfigToLoggers,
+            save_config_kwargs={"overwrite": True},
+            trainer_defaults={"precision": "32-true"},
+            parser_kwargs={"description": DESCRIPTION, "epilog": EPILOG},
+            auto_configure_optimizers=False,
+            args=args,
+            run=run,
+        )
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        parser.add_argument("--run.root", type=str, default="runs", help="Folder holding all experiments.")
+        parser.add_argument("--run.experiment", type=str, default="default", help="Experiment name (W&B group).")
+        parser.add_argument("--run.stage", type=str, default="run", help="Stage name (W&B run name).")
+        parser.add_argument(
+            "--run.job_type", type=str, default="train", help="W&B job type: teacher, baseline, student, ..."
+        )
+
+    @property
+    def run_config(self) -> Namespace:
+        return self.config[self.subcommand].run if self.subcommand else self.config.run
+
+    @property
+    def run_dir(self) -> Path:
+        run = self.run_config
+        folder = Path(run.root) / run.experiment / run.stage
+        # Evaluation runs get their own folder so that they never overwrite the training logs.
+        return folder if self.subcommand in (None, "fit") else folder / self.subcommand
+
+    def before_instantiate_classes(self) -> None:
+        trainer = self.config[self.subcommand].trainer if self.subcommand else self.config.trainer
+        run, run_dir = self.run_config, str(self.run_dir)
+        if trainer.logger is None or trainer.logger is True:
+            trainer.logger = Namespace(
+                class_path=CSV_LOGGER, init_args=Namespace(save_dir=run_dir, name="", version="")
+            )
+        for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
+            if isinstance(logger, Namespace) and logger.class_path == WANDB_LOGGER:
+                _name_wandb_run(logger, run, run_dir)
+
+    def instantiate_trainer(self, **kwargs: Any) -> pl.Trainer:
+        kwargs.setdefault("default_root_dir", str(self.run_dir))
+        trainer_config = self._get(self.config_init, "trainer")
+        callbacks = list(trainer_config.get("callbacks") or [])
+        wants_checkpoints = trainer_config.get("enable_checkpointing") is not False
+        if self.subcommand == "fit" and wants_checkpoints and not any(isinstance(c, ModelCheckpoint) for c in callbacks):
+            callbacks.append(default_checkpointing(self.run_dir))
+        kwargs.setdefault("callbacks", callbacks)
+        return super().instantiate_trainer(**kwargs)
+
+
+def default_checkpointing(run_dir: Path) -> ModelCheckpoint:
+    """``checkpoints/best.ckpt`` (lowest val/err) and ``checkpoints/last.ckpt``, overwritten on a rerun."""
+    return ModelCheckpoint(
+        dirpath=run_dir / "checkpoints",
+        filename="best",
+        monitor="val/err",
+        mode="min",
+        save_last=True,
+        auto_insert_metric_name=False,
+        enable_version_counter=False,
+    )
+
+
+def _name_wandb_run(logger: Namespace, run: Namespace, run_dir: str) -> None:
+    """Group W&B runs by experiment, one job type per stage, unless the config says otherwise."""
+    init = logger.init_args
+    init.name = init.name or run.stage
+    if init.save_dir in (None, "."):
+        init.save_dir = run_dir
+    extra = logger.get("dict_kwargs") or {}
+    extra.setdefault("group", run.experiment)
+    extra.setdefault("job_type", run.job_type)
+    logger.dict_kwargs = extra
+
+
+def _tool(name: str) -> Callable[[list[str]], Any]:
+    module, _, function = TOOLS[name][0].partition(":")
+    return getattr(import_module(module), function)
+
+
+def main(args: list[str] | None = None) -> Any:
+    """Run ``mimic ARGS``; returns the CLI (or the tool's result) so tests can inspect it."""
+    args = sys.argv[1:] if args is None else list(args)
+    if args and args[0] in TOOLS:
+        return _tool(args[0])(args[1:])
+    return MimicCLI(args=args)
+
+
+def console_main() -> None:
+    """The ``mimic`` console script: like ``main`` but returns nothing, so the exit status is 0."""
+    main()

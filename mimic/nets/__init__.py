@@ -1,0 +1,19 @@
+"""Plain ``nn.Module`` nets: ``forward(x) -> logits``; no Lightning in here."""
+
+from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
+from mimic.nets.ensemble import Ensemble
+from mimic.nets.image_cnn import ImageCNN
+from mimic.nets.mlp import DeepMLP
+from mimic.nets.shallow import ConvShallowNet, ShallowNet
+
+__all__ = [
+    "ConvShallowNet",
+    "DeepMLP",
+    "Ensemble",
+    "ImageCNN",
+    "Net",
+    "ShallowNet",
+    "build_net",
+    "count_hidden_units",
+    "count_parameters",
+]

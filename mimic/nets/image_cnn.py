@@ -1,0 +1,64 @@
+"""Convolutional image teacher: ``32c-p-64c-p-256fc`` style stacks (the paper's CIFAR teacher shape)."""
+
+from torch import Tensor, nn
+
+from mimic.nets.base import Net
+from mimic.nets.notation import units
+
+
+class ImageCNN(Net):
+    """Blocks of conv -> (batch norm) -> ReLU -> 2x2 max-pool, then ReLU fully connected layers with dropout.
+
+    Args:
+        in_shape: ``[channels, height, width]``.
+        num_classes: number of logits.
+        channels: output channels of each conv block, e.g. ``[128, 128, 128]``.
+        kernel_size: square kernel of every conv (padded to keep the size).
+        fc: widths of the fully connected layers after the conv stack.
+        dropout: dropout before each fully connected layer.
+        batch_norm: batch norm after each conv (trains faster; the paper's teacher had none).
+    """
+
+    def __init__(
+        self,
+        in_shape: list[int],
+        num_classes: int,
+        channels: list[int] = (32, 64),
+        kernel_size: int = 3,
+        fc: list[int] = (256,),
+        dropout: float = 0.5,
+        batch_norm: bool = True,
+    ) -> None:
+        channels, fc = [int(c) for c in channels], [int(f) for f in fc]
+        super().__init__(
+            in_shape,
+            num_classes,
+            channels=channels,
+            kernel_size=kernel_size,
+            fc=fc,
+            dropout=dropout,
+            batch_norm=batch_norm,
+        )
+        in_channels, height, width = self.in_shape
+        blocks: list[nn.Module] = []
+        for c in channels:
+            blocks.append(nn.Conv2d(in_channels, c, kernel_size, padding=kernel_size // 2, bias=not batch_norm))
+            if batch_norm:
+                blocks.append(nn.BatchNorm2d(c))
+            blocks += [nn.ReLU(), nn.MaxPool2d(2)]
+            in_channels, height, width = c, height // 2, width // 2
+        self.features = nn.Sequential(*blocks)
+        head: list[nn.Module] = [nn.Flatten()]
+        features = in_channels * height * width
+        for f in fc:
+            head += [nn.Dropout(dropout), nn.Linear(features, f), nn.ReLU()]
+            features = f
+        head += [nn.Dropout(dropout), nn.Linear(features, num_classes)]
+        self.head = nn.Sequential(*head)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))  # (B, C_in, H, W) -> (B, C_feat, H/2^n, W/2^n) -> (B, C)
+
+    def describe(self) -> str:
+        convs = [f"{c}c-p" for c in self.init_args["channels"]]
+        return "-".join(convs + [f"{units(f)}fc" for f in self.init_args["fc"]])

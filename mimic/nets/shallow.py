@@ -1,0 +1,119 @@
+"""Shallow nets: one wide ReLU hidden layer, optionally behind a linear low-rank bottleneck.
+
+``ShallowNet`` is the paper's SNN (``8k``) and SNN-MIMIC (``250L-8k``: x -> U -> V -> ReLU -> beta).
+``ConvShallowNet`` puts one conv + pool layer in front (``128c-p-1200L-30k``), the paper's CIFAR student.
+The bottleneck U has no bias and no nonlinearity: it only factorises the input-to-hidden matrix
+W (H x D) into V U with U (k x D) and V (H x k), so training costs O(k(D + H)) instead of O(HD).
+"""
+
+from torch import Tensor, nn
+
+from mimic.nets.base import Net
+from mimic.nets.notation import units
+
+
+def _wide_layer(in_features: int, hidden: int, bottleneck: int | None, num_classes: int, dropout: float):
+    """in_features -> [U: bottleneck, linear] -> V: hidden -> ReLU -> dropout -> beta: num_classes."""
+    layers: list[nn.Module] = []
+    if bottleneck:
+        layers.append(nn.Linear(in_features, bottleneck, bias=False))  # U
+        in_features = bottleneck
+    layers += [nn.Linear(in_features, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, num_classes)]
+    return layers
+
+
+def _shallow_name(bottleneck: int | None, hidden: int) -> str:
+    return (f"{bottleneck}L-" if bottleneck else "") + units(hidden)
+
+
+class ShallowNet(Net):
+    """One hidden layer; with ``bottleneck`` set, a linear layer of that width comes first.
+
+    Args:
+        in_shape: shape of one input sample; it is flattened.
+        num_classes: number of logits.
+        hidden: width of the ReLU hidden layer (``8k`` = 8000).
+        bottleneck: width ``k`` of the linear bottleneck, or ``None`` for a plain one-hidden-layer net.
+        dropout: dropout on the hidden layer (the paper's label-trained SNNs use it, the mimics do not).
+        input_dropout: dropout on the input.
+    """
+
+    def __init__(
+        self,
+        in_shape: list[int],
+        num_classes: int,
+        hidden: int = 8000,
+        bottleneck: int | None = None,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
+    ) -> None:
+        super().__init__(
+            in_shape,
+            num_classes,
+            hidden=hidden,
+            bottleneck=bottleneck,
+            dropout=dropout,
+            input_dropout=input_dropout,
+        )
+        layers = [nn.Flatten(), nn.Dropout(input_dropout)]
+        layers += _wide_layer(self.in_features, hidden, bottleneck, num_classes, dropout)
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.layers(x)  # (B, *in_shape) -> (B, D) -> (B, k) -> (B, H) -> (B, C)
+
+    def describe(self) -> str:
+        return _shallow_name(self.init_args["bottleneck"], self.init_args["hidden"])
+
+
+class ConvShallowNet(Net):
+    """One conv + ReLU + max-pool layer, then the bottleneck and the wide hidden layer.
+
+    Args:
+        in_shape: ``[channels, height, width]``.
+        num_classes: number of logits.
+        channels: conv filters (the paper: 64 or 128).
+        kernel_size: square conv kernel, padded to keep the size.
+        pool: max-pool size and stride.
+        bottleneck: linear bottleneck width (the paper: 1200), or ``None``.
+        hidden: width of the ReLU hidden layer (the paper: 30k).
+        dropout: dropout on the hidden layer.
+    """
+
+    def __init__(
+        self,
+        in_shape: list[int],
+        num_classes: int,
+        channels: int = 128,
+        kernel_size: int = 5,
+        pool: int = 2,
+        bottleneck: int | None = 1200,
+        hidden: int = 30000,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__(
+            in_shape,
+            num_classes,
+            channels=channels,
+            kernel_size=kernel_size,
+            pool=pool,
+            bottleneck=bottleneck,
+            hidden=hidden,
+            dropout=dropout,
+        )
+        in_channels, height, width = self.in_shape
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, channels, kernel_size, padding=kernel_size // 2),
+            nn.ReLU(),
+            nn.MaxPool2d(pool),
+            nn.Flatten(),
+        )
+        flat = channels * (height // pool) * (width // pool)
+        self.head = nn.Sequential(*_wide_layer(flat, hidden, bottleneck, num_classes, dropout))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x))  # (B, C_in, H, W) -> (B, c*H/p*W/p) -> (B, C)
+
+    def describe(self) -> str:
+        conv = f"{self.init_args['channels']}c-p-"
+        return conv + _shallow_name(self.init_args["bottleneck"], self.init_args["hidden"])

@@ -1,0 +1,135 @@
+"""What teachers and students share: the net, optimiser and schedule, error metrics, logging, checkpoints."""
+
+from typing import Any, Literal
+
+import lightning.pytorch as pl
+import torch
+from torch import Tensor
+
+from mimic import batch as keys
+from mimic.nets.base import Net, count_hidden_units, count_parameters
+from mimic.tasks.checkpoints import NET_SPEC_KEY
+from mimic.tasks.metrics import ErrorRate
+
+SPLITS = ("train", "val", "test")
+
+
+class ClassifierTask(pl.LightningModule):
+    """A net trained by SGD-style optimisation and scored by error rate on labels.
+
+    Args:
+        net: the model, a ``mimic.nets`` net given by ``class_path``.
+        optimizer: ``"sgd"`` (with momentum, the paper's choice), ``"adamw"`` or ``"adam"``.
+        lr: peak learning rate.
+        momentum: SGD momentum (Nesterov when > 0).
+        weight_decay: L2 penalty on weight matrices and kernels (biases and norms are exempt).
+        schedule: ``"onecycle"`` (warm-up then cosine decay, per step), ``"cosine"`` (decay per step)
+            or ``"constant"``.
+        warmup_fraction: share of the steps spent warming up under ``"onecycle"``.
+    """
+
+    def __init__(
+        self,
+        net: Net,
+        optimizer: Literal["sgd", "adamw", "adam"] = "sgd",
+        lr: float = 0.02,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        schedule: Literal["onecycle", "cosine", "constant"] = "onecycle",
+        warmup_fraction: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters(ignore=["net"])
+        self.net = net
+        # One metric per split: they accumulate separately and sync across ranks at epoch end.
+        self.train_err, self.val_err, self.test_err = (ErrorRate(net.num_classes) for _ in SPLITS)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x)  # (B, *in_shape) -> (B, C)
+
+    # --- steps -------------------------------------------------------------------------------------
+
+    def validation_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        self.evaluate(batch, "val")
+
+    def test_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        self.evaluate(batch, "test")
+
+    def predict_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        return self.net(batch[keys.X])
+
+    def evaluate(self, batch: dict[str, Tensor], split: str) -> Tensor:
+        logits = self.net(batch[keys.X])  # (B, C)
+        err = getattr(self, f"{split}_err")
+        err(logits, batch[keys.Y])
+        self.log(f"{split}/err", err, prog_bar=True)
+        return logits
+
+    def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
+        self.check_finite(loss)
+        self.train_err(logits.detach(), batch[keys.Y])
+        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True)
+        self.log("train/err", self.train_err, on_step=False, on_epoch=True)
+
+    def check_finite(self, loss: Tensor) -> None:
+        """Stop the run when the loss is NaN or infinite on any rank, instead of training on garbage."""
+        bad = self.trainer.strategy.reduce_boolean_decision(not torch.isfinite(loss).item(), all=False)
+        if bad:
+            raise FloatingPointError(
+                f"{type(self).__name__}: training loss became {loss.item()} at epoch {self.current_epoch}, "
+                f"step {self.global_step} (lr {self.hparams.lr}). The learning rate is probably too high for "
+                "this loss: lower model.lr, or set trainer.gradient_clip_val."
+            )
+
+    # --- optimisation ------------------------------------------------------------------------------
+
+    def configure_optimizers(self) -> Any:
+        hp = self.hparams
+        decay = [p for p in self.net.parameters() if p.ndim > 1]
+        no_decay = [p for p in self.net.parameters() if p.ndim <= 1]
+        groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        if hp.optimizer == "sgd":
+            optimizer = torch.optim.SGD(groups, lr=hp.lr, momentum=hp.momentum, nesterov=hp.momentum > 0)
+        elif hp.optimizer == "adamw":
+            optimizer = torch.optim.AdamW(groups, lr=hp.lr)
+        elif hp.optimizer == "adam":
+            optimizer = torch.optim.Adam(groups, lr=hp.lr)
+        else:
+            raise ValueError(f"model.optimizer must be 'sgd', 'adamw' or 'adam', got {hp.optimizer!r}")
+        if hp.schedule == "constant":
+            return optimizer
+        total_steps = int(self.trainer.estimated_stepping_batches)
+        if hp.schedule == "onecycle":
+            scheduler = torch.optim.lr_scheduler.OneCycleLR(
+                optimizer,
+                max_lr=hp.lr,
+                total_steps=total_steps,
+                pct_start=hp.warmup_fraction,
+                cycle_momentum=hp.optimizer == "sgd",
+                base_momentum=min(0.85, hp.momentum),
+                max_momentum=hp.momentum,
+            )
+        elif hp.schedule == "cosine":
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+        else:
+            raise ValueError(f"model.schedule must be 'onecycle', 'cosine' or 'constant', got {hp.schedule!r}")
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    # --- bookkeeping -------------------------------------------------------------------------------
+
+    def net_summary(self) -> dict[str, Any]:
+        """Architecture, parameter count and hidden units, computed from the net (never typed by hand)."""
+        return {
+            "net/class": type(self.net).__name__,
+            "net/arch": self.net.describe(),
+            "net/params": count_parameters(self.net),
+            "net/hidden_units": count_hidden_units(self.net),
+        }
+
+    def on_fit_start(self) -> None:
+        summary = self.net_summary()
+        for logger in self.loggers:
+            logger.log_hyperparams(summary)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint[NET_SPEC_KEY] = self.net.spec()

@@ -1,0 +1,70 @@
+"""Reading and writing the part of a checkpoint that rebuilds a net, without running pickled code.
+
+A task writes its net's spec (class path and plain arguments) next to the weights; anything holding a
+checkpoint can then rebuild the net from the file alone. Files are read with ``weights_only=True``:
+tensors and plain containers only, so a tampered checkpoint cannot execute code on load.
+"""
+
+import glob
+import pickle
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from mimic.nets.base import Net, build_net
+
+NET_SPEC_KEY = "mimic_net"
+_NET_PREFIX = "net."  # tasks hold their net as ``self.net``
+
+
+def resolve_checkpoints(patterns: str | list[str]) -> list[Path]:
+    """Expand paths and glob patterns, in order; a pattern that matches nothing is an error."""
+    patterns = [patterns] if isinstance(patterns, str) else list(patterns)
+    if not patterns:
+        raise ValueError("no teacher checkpoint given")
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(str(pattern))) if glob.has_magic(str(pattern)) else [str(pattern)]
+        if not matches or not Path(matches[0]).is_file():
+            raise FileNotFoundError(
+                f"teacher checkpoint {pattern!r} not found (cwd: {Path.cwd()}); train the teacher stage first "
+                "or point the path at its checkpoints/best.ckpt"
+            )
+        paths += [Path(m) for m in matches]
+    return paths
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """``torch.load`` with ``weights_only=True``; a file that needs arbitrary unpickling is refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} does not exist")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(
+            f"{path}: refused to load. It holds Python objects beyond tensors and plain containers, and "
+            "unpickling them could run code. mimic only loads checkpoints with weights_only=True; re-save "
+            f"the weights from a trusted environment. (torch said: {str(err).splitlines()[0]})"
+        ) from err
+    except (RuntimeError, EOFError, OSError) as err:
+        raise ValueError(f"{path}: not a readable PyTorch checkpoint ({err})") from err
+
+
+def load_net(path: str | Path) -> Net:
+    """Rebuild the net stored in a mimic checkpoint and load its weights (in eval mode)."""
+    checkpoint = load_checkpoint(path)
+    spec = checkpoint.get(NET_SPEC_KEY)
+    if spec is None:
+        raise ValueError(
+            f"{path}: no '{NET_SPEC_KEY}' entry, so the net cannot be rebuilt; expected a checkpoint written "
+            "by a mimic TeacherModule or StudentModule"
+        )
+    net = build_net(spec, source=str(path))
+    state = {k[len(_NET_PREFIX) :]: v for k, v in checkpoint["state_dict"].items() if k.startswith(_NET_PREFIX)}
+    try:
+        net.load_state_dict(state)
+    except RuntimeError as err:
+        raise ValueError(f"{path}: weights do not fit the net its spec describes: {err}") from err
+    return net.eval()

@@ -1,0 +1,48 @@
+"""Losses for training a student on its teacher's outputs."""
+
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def mimic_l2_loss(student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
+    """The paper's objective, ``1/(2T) sum_t ||beta f(U V x_t) - z_t||^2``, over a batch of T samples.
+
+    Regressing logits rather than probabilities keeps the teacher's information about the classes it
+    considers unlikely, which a softmax squashes towards zero.
+
+    Args:
+        student_logits: (B, C).
+        teacher_logits: (B, C).
+    """
+    return 0.5 * (student_logits - teacher_logits).pow(2).sum(dim=-1).mean()
+
+
+def kd_loss(
+    student_logits: Tensor,
+    teacher_logits: Tensor,
+    temperature: float,
+    labels: Tensor | None = None,
+    hard_label_weight: float = 0.0,
+) -> Tensor:
+    """Hinton, Vinyals & Dean (2015): cross-entropy to the teacher's softmax at temperature T, times T^2.
+
+    The T^2 keeps the soft-target gradients on the same scale whatever T is. With ``hard_label_weight``
+    w > 0 the result is ``(1 - w) * soft + w * CE(student, labels)``.
+
+    Args:
+        student_logits: (B, C).
+        teacher_logits: (B, C).
+        temperature: softmax temperature T.
+        labels: (B,) class indices, needed when ``hard_label_weight > 0``.
+        hard_label_weight: weight w of the hard-label term, in [0, 1].
+    """
+    student_log_p = F.log_softmax(student_logits / temperature, dim=-1)
+    teacher_log_p = F.log_softmax(teacher_logits / temperature, dim=-1)
+    # KL(teacher || student) differs from the soft cross-entropy only by the teacher's entropy, a constant.
+    soft = F.kl_div(student_log_p, teacher_log_p, log_target=True, reduction="batchmean") * temperature**2
+    if hard_label_weight == 0.0:
+        return soft
+    if labels is None:
+        raise ValueError("kd_loss with hard_label_weight > 0 needs labels")
+    hard = F.cross_entropy(student_logits, labels)
+    return (1.0 - hard_label_weight) * soft + hard_label_weight * hard

@@ -1,0 +1,43 @@
+"""``mimic nets CONFIG...``: architecture, parameter count and hidden units of each config's net."""
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
+
+
+def net_from_config(path: str | Path) -> Net | None:
+    """Build ``model.init_args.net`` of a stage config (``None`` for configs without one)."""
+    config = yaml.safe_load(Path(path).read_text()) or {}
+    net = ((config.get("model") or {}).get("init_args") or {}).get("net")
+    if net is None:
+        return None
+    return build_net({"class_path": net["class_path"], "init_args": net.get("init_args", {})}, source=str(path))
+
+
+def describe_net(net: Net) -> dict[str, Any]:
+    return {
+        "class": type(net).__name__,
+        "arch": net.describe(),
+        "params": count_parameters(net),
+        "hidden_units": count_hidden_units(net),
+    }
+
+
+def main(args: list[str]) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(prog="mimic nets", description=__doc__)
+    parser.add_argument("configs", nargs="+", help="stage YAML files with model.init_args.net")
+    rows = []
+    for path in parser.parse_args(args).configs:
+        net = net_from_config(path)
+        if net is None:
+            print(f"{path}: no model.init_args.net")
+            continue
+        row = {"config": str(path), **describe_net(net)}
+        rows.append(row)
+        print(f"{row['config']:<48} {row['class']:<15} {row['arch']:<28} {row['params']:>12,d} params "
+              f"{row['hidden_units']:>10,d} hidden units")
+    return rows
