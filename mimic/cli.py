@@ -91,7 +91,8 @@ class MimicCLI(LightningCLI):
         trainer_config = self._get(self.config_init, "trainer")
         callbacks = list(trainer_config.get("callbacks") or [])
         wants_checkpoints = trainer_config.get("enable_checkpointing") is not False
-        if self.subcommand == "fit" and wants_checkpoints and not any(isinstance(c, ModelCheckpoint) for c in callbacks):
+        has_checkpointing = any(isinstance(c, ModelCheckpoint) for c in callbacks)
+        if self.subcommand == "fit" and wants_checkpoints and not has_checkpointing:
             callbacks.append(default_checkpointing(self.run_dir))
         kwargs.setdefault("callbacks", callbacks)
         return super().instantiate_trainer(**kwargs)

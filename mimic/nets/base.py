@@ -52,7 +52,9 @@ def build_net(spec: dict[str, Any], source: str = "spec") -> Net:
     except (KeyError, TypeError) as err:
         raise ValueError(f"{source}: a net spec needs 'class_path' and 'init_args', got {spec!r}") from err
     if not class_path.startswith(_TRUSTED_PREFIX):
-        raise ValueError(f"{source}: refusing to build net {class_path!r}: only classes under {_TRUSTED_PREFIX}* are trusted")
+        raise ValueError(
+            f"{source}: refusing to build net {class_path!r}: only classes under {_TRUSTED_PREFIX}* are trusted"
+        )
     module_name, _, class_name = class_path.rpartition(".")
     cls = getattr(importlib.import_module(module_name), class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, Net)):

@@ -38,6 +38,8 @@ def main(args: list[str]) -> list[dict[str, Any]]:
             continue
         row = {"config": str(path), **describe_net(net)}
         rows.append(row)
-        print(f"{row['config']:<48} {row['class']:<15} {row['arch']:<28} {row['params']:>12,d} params "
-              f"{row['hidden_units']:>10,d} hidden units")
+        print(
+            f"{row['config']:<48} {row['class']:<15} {row['arch']:<28} {row['params']:>12,d} params "
+            f"{row['hidden_units']:>10,d} hidden units"
+        )
     return rows
