@@ -6,6 +6,7 @@ stable paths the next stage's config points at.
 """
 
 import sys
+import warnings
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
@@ -130,7 +131,13 @@ def _tool(name: str) -> Callable[[list[str]], Any]:
 
 def main(args: list[str] | None = None) -> Any:
     """Run ``mimic ARGS``; returns the CLI (or the tool's result) so tests can inspect it."""
-    args = sys.argv[1:] if args is None else list(args)
+    if args is None:
+        args = sys.argv[1:]
+    elif sys.argv[1:]:
+        # Called from Python (tests, the demo) while the process has its own argv: Lightning warns about
+        # mixing the two, but ``args`` alone is used, which is what we want.
+        warnings.filterwarnings("ignore", message="LightningCLI's args parameter is intended")
+    args = list(args)
     if args and args[0] in TOOLS:
         return _tool(args[0])(args[1:])
     return MimicCLI(args=args)

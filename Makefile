@@ -1,0 +1,49 @@
+# mimic: `make demo` runs the Fashion-MNIST demo, `make test` the tests; each installs what is missing first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
+
+.PHONY: help install test test-all demo lint format bench docker clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Venv in .venv, editable install with dev tools; Debian packages when root
+$(STAMP): pyproject.toml
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "apt-get install$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi; \
+	else echo "not root or no apt-get: install $(SYSTEM_PACKAGES) yourself if you need them"; fi
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+test: install ## Run the tests (the slow ones are excluded; see test-all)
+	$(PY) -m pytest
+
+test-all: install ## Run every test, slow ones included
+	$(PY) -m pytest -m ""
+
+demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST -> runs/demo/results.md
+	$(VENV)/bin/mimic demo
+
+lint: install ## ruff (lint and format check) and hadolint on the Dockerfile
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint Dockerfile
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## Streaming-teacher throughput benchmark
+	$(PY) benchmarks/teacher_streaming.py
+
+docker: ## Build the GPU image (needs a Docker engine)
+	docker build -t mimic .
+
+clean: ## Remove runs and caches (not the venv)
+	rm -rf runs lightning_logs wandb .pytest_cache .ruff_cache

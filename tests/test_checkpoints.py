@@ -1,0 +1,55 @@
+import pytest
+import torch
+
+from mimic.nets import ShallowNet
+from mimic.tasks.checkpoints import NET_SPEC_KEY, load_checkpoint, load_net, resolve_checkpoints
+
+
+class NotATensor:
+    """Any class: unpickling it means importing and running code, which weights_only forbids."""
+
+
+def _save_net(path, net):
+    torch.save({"state_dict": {f"net.{k}": v for k, v in net.state_dict().items()}, NET_SPEC_KEY: net.spec()}, path)
+
+
+def test_load_net_roundtrip(tmp_path):
+    net = ShallowNet([6], 3, hidden=8, bottleneck=2).eval()
+    _save_net(tmp_path / "a.ckpt", net)
+    x = torch.randn(4, 6)
+    torch.testing.assert_close(load_net(tmp_path / "a.ckpt")(x), net(x))
+
+
+def test_pickled_object_is_refused(tmp_path):
+    torch.save({"state_dict": {}, "extra": NotATensor()}, tmp_path / "evil.ckpt")
+    with pytest.raises(ValueError, match=r"evil.ckpt: refused to load.*weights_only=True"):
+        load_checkpoint(tmp_path / "evil.ckpt")
+
+
+def test_checkpoint_without_spec_is_explained(tmp_path):
+    torch.save({"state_dict": {}}, tmp_path / "plain.ckpt")
+    with pytest.raises(ValueError, match="no 'mimic_net' entry"):
+        load_net(tmp_path / "plain.ckpt")
+
+
+def test_weights_that_do_not_fit(tmp_path):
+    net = ShallowNet([6], 3, hidden=8)
+    torch.save({"state_dict": {"net.layers.2.weight": torch.zeros(1)}, NET_SPEC_KEY: net.spec()}, tmp_path / "x.ckpt")
+    with pytest.raises(ValueError, match="x.ckpt: weights do not fit"):
+        load_net(tmp_path / "x.ckpt")
+
+
+def test_garbage_file(tmp_path):
+    (tmp_path / "junk.ckpt").write_bytes(b"\x00\x01garbage")
+    with pytest.raises(ValueError, match="junk.ckpt"):
+        load_checkpoint(tmp_path / "junk.ckpt")
+
+
+def test_resolve_globs_in_order_and_missing(tmp_path):
+    for name in ("m2.ckpt", "m1.ckpt"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in resolve_checkpoints(str(tmp_path / "m*.ckpt"))] == ["m1.ckpt", "m2.ckpt"]
+    with pytest.raises(FileNotFoundError, match=r"nothing\*.ckpt"):
+        resolve_checkpoints([str(tmp_path / "nothing*.ckpt")])
+    with pytest.raises(FileNotFoundError, match="missing.ckpt"):
+        resolve_checkpoints(str(tmp_path / "missing.ckpt"))

@@ -1,0 +1,104 @@
+"""The real CLI, in-process, for each stage and every shipped config."""
+
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from mimic.cli import main
+from mimic.nets import build_net
+from mimic.tasks.checkpoints import NET_SPEC_KEY
+from tests.conftest import CONFIGS, teacher_config, write_config
+
+FASHION = sorted((CONFIGS / "fashion").glob("*.yaml"))
+OVERLAYS = {"teacher_cnn_seed1.yaml": "teacher_cnn.yaml"}  # overlay -> the config it applies to
+
+
+def test_help_lists_stages_and_tools(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for word in ("fit", "validate", "test", "predict", "mimic demo", "mimic nets"):
+        assert word in out
+
+
+def _fake_teacher_checkpoints(root: Path) -> None:
+    """Untrained nets of teacher_cnn.yaml saved where the student and ensemble configs look for them."""
+    spec = yaml.safe_load((CONFIGS / "fashion/teacher_cnn.yaml").read_text())["model"]["init_args"]["net"]
+    for stage in ("teacher_cnn", "teacher_cnn_seed1"):
+        net = build_net(spec)
+        folder = root / "runs/demo" / stage / "checkpoints"
+        folder.mkdir(parents=True)
+        state = {f"net.{k}": v for k, v in net.state_dict().items()}
+        torch.save({"state_dict": state, NET_SPEC_KEY: net.spec()}, folder / "best.ckpt")
+
+
+@pytest.mark.parametrize("config", FASHION, ids=lambda p: p.name)
+def test_every_fashion_config_runs(config, in_tmp, fashion_root):
+    _fake_teacher_checkpoints(in_tmp)
+    configs = ["--config", str(config)]
+    if config.name in OVERLAYS:
+        configs = ["--config", str(config.parent / OVERLAYS[config.name]), *configs]
+    subcommand = "test" if config.name == "ensemble.yaml" else "fit"
+    cli = main(
+        [subcommand, *configs, f"--data.init_args.root={fashion_root}", "--data.init_args.val_size=64"]
+        + ["--trainer.fast_dev_run=1", "--trainer.enable_progress_bar=false"]
+    )
+    key = "test/err" if subcommand == "test" else "val/err"
+    assert key in cli.trainer.callback_metrics
+
+
+@pytest.mark.parametrize("overlay", ["trainer/gpu.yaml", "trainer/cpu_ddp.yaml", "logger/wandb.yaml"])
+def test_overlays_parse(overlay, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            ["fit", "--config", str(CONFIGS / "fashion/teacher_cnn.yaml"), "--config", str(CONFIGS / overlay)]
+            + ["--print_config"]
+        )
+    assert exit_.value.code == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    if overlay == "trainer/gpu.yaml":
+        assert printed["trainer"]["precision"] == "bf16-mixed" and printed["trainer"]["strategy"] == "ddp"
+    if overlay == "logger/wandb.yaml":
+        assert printed["trainer"]["logger"]["class_path"].endswith("WandbLogger")
+
+
+def test_teacher_stages_write_stable_paths_and_evaluate(in_tmp, fashion_root):
+    path = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root))
+    main(["fit", "--config", path])
+    run = in_tmp / "runs/test/teacher"
+    for name in ("config.yaml", "metrics.csv", "checkpoints/best.ckpt", "checkpoints/last.ckpt"):
+        assert (run / name).is_file(), name
+    ckpt = str(run / "checkpoints/best.ckpt")
+    tested = main(["test", "--config", path, f"--ckpt_path={ckpt}"])
+    assert 0.0 <= float(tested.trainer.callback_metrics["test/err"]) <= 1.0
+    assert (run / "test/metrics.csv").is_file()  # evaluation runs never overwrite the training logs
+    validated = main(["validate", "--config", path, f"--ckpt_path={ckpt}"])
+    assert "val/err" in validated.trainer.callback_metrics
+    predicted = main(["predict", "--config", path, f"--ckpt_path={ckpt}", "--trainer.limit_predict_batches=2"])
+    assert predicted.trainer.predict_loop.predictions[0].shape == (64, 10)
+    # the checkpoint is plain data: it loads with weights_only and carries the parameter count logged
+    hparams = yaml.safe_load((run / "hparams.yaml").read_text())
+    assert hparams["net/params"] == sum(v.numel() for v in torch.load(ckpt, weights_only=True)["state_dict"].values())
+
+
+def test_ensemble_scoring(in_tmp, fashion_root, teachers):
+    config = {
+        "run": {"experiment": "test", "stage": "ensemble"},
+        "model": {"class_path": "mimic.tasks.EnsembleModule", "init_args": {"checkpoints": [str(p) for p in teachers]}},
+        "data": {"class_path": "mimic.data.FashionMNISTDataModule", "init_args": {"root": str(fashion_root)}},
+        "trainer": {"enable_progress_bar": False},
+    }
+    cli = main(["test", "--config", write_config(in_tmp / "ens.yaml", config), "--data.init_args.val_size=64"])
+    assert 0.0 <= float(cli.trainer.callback_metrics["test/err"]) <= 1.0
+    assert cli.model.net_summary()["net/arch"].startswith("ensemble of 2 x ")
+
+
+def test_nets_tool_prints_counts(capsys):
+    rows = main(["nets", *map(str, FASHION)])
+    by_name = {Path(r["config"]).name: r for r in rows}
+    assert by_name["shallow_mimic.yaml"]["arch"] == by_name["shallow_labels.yaml"]["arch"] == "256L-2048"
+    assert by_name["shallow_mimic.yaml"]["params"] == 256 * (784 + 2048) + 2048 + 2048 * 10 + 10
+    assert "params" in capsys.readouterr().out

@@ -1,0 +1,41 @@
+"""DDP with two CPU processes (gloo), through the real ``mimic`` entry point: Lightning's DDP launcher
+re-runs the command once per rank, which an in-process call cannot do."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import CONFIGS, student_config, teacher_config, write_config
+
+DDP = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]
+
+
+def _run(args: list[str], cwd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run([sys.executable, "-m", "mimic", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result
+
+
+def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
+    teacher = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root))
+    _run(["fit", "--config", teacher, *DDP], in_tmp)
+    ckpt = in_tmp / "runs/test/teacher/checkpoints/best.ckpt"
+    assert ckpt.is_file()
+    student = write_config(in_tmp / "student.yaml", student_config(fashion_root, [str(ckpt)], cache=True))
+    _run(["fit", "--config", student, *DDP, "--trainer.max_epochs=2"], in_tmp)
+    assert (in_tmp / "runs/test/student/checkpoints/last.ckpt").is_file()
+    # metrics are synced across ranks and written once, by rank 0
+    lines = (in_tmp / "runs/test/student/metrics.csv").read_text().splitlines()
+    assert "val/agreement" in lines[0]
+    tested = _run(
+        [
+            "test",
+            "--config",
+            student,
+            *DDP,
+            f"--ckpt_path={ckpt.parent.parent.parent / 'student/checkpoints/best.ckpt'}",
+        ],
+        in_tmp,
+    )
+    assert "test/err" in tested.stdout
