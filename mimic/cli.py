@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
-from jsonargparse import Namespace
+from jsonargparse import DefaultHelpFormatter, Namespace
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
@@ -27,6 +27,13 @@ DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic thei
 EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<6} {help_}" for name, (_, help_) in TOOLS.items())
 CSV_LOGGER = "lightning.pytorch.loggers.CSVLogger"
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
+
+
+class HelpFormatter(DefaultHelpFormatter):
+    """jsonargparse's help, but the description and the list of tools keep their line breaks."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
 
 
 class ConfigToLoggers(SaveConfigCallback):
@@ -51,7 +58,7 @@ class MimicCLI(LightningCLI):
             save_config_callback=ConfigToLoggers,
             save_config_kwargs={"overwrite": True},
             trainer_defaults={"precision": "32-true"},
-            parser_kwargs={"description": DESCRIPTION, "epilog": EPILOG},
+            parser_kwargs={"description": DESCRIPTION, "epilog": EPILOG, "formatter_class": HelpFormatter},
             auto_configure_optimizers=False,
             args=args,
             run=run,
@@ -77,7 +84,11 @@ class MimicCLI(LightningCLI):
         return folder if self.subcommand in (None, "fit") else folder / self.subcommand
 
     def before_instantiate_classes(self) -> None:
-        trainer = self.config[self.subcommand].trainer if self.subcommand else self.config.trainer
+        config = self.config[self.subcommand] if self.subcommand else self.config
+        if "weights_only" in config and config.weights_only is None:
+            # --ckpt_path files are read without unpickling code unless the user says otherwise.
+            config.weights_only = True
+        trainer = config.trainer
         run, run_dir = self.run_config, str(self.run_dir)
         if trainer.logger is None or trainer.logger is True:
             trainer.logger = Namespace(
@@ -131,16 +142,14 @@ def _tool(name: str) -> Callable[[list[str]], Any]:
 
 def main(args: list[str] | None = None) -> Any:
     """Run ``mimic ARGS``; returns the CLI (or the tool's result) so tests can inspect it."""
-    if args is None:
-        args = sys.argv[1:]
-    elif sys.argv[1:]:
-        # Called from Python (tests, the demo) while the process has its own argv: Lightning warns about
-        # mixing the two, but ``args`` alone is used, which is what we want.
+    argv = sys.argv[1:] if args is None else list(args)
+    if argv and argv[0] in TOOLS:
+        return _tool(argv[0])(argv[1:])
+    if args is not None and sys.argv[1:]:
+        # Called from Python (tests, the demo) in a process with its own argv: Lightning warns about the
+        # two, but only ``args`` is used, which is what we want.
         warnings.filterwarnings("ignore", message="LightningCLI's args parameter is intended")
-    args = list(args)
-    if args and args[0] in TOOLS:
-        return _tool(args[0])(args[1:])
-    return MimicCLI(args=args)
+    return MimicCLI(args=argv if args is not None else None)
 
 
 def console_main() -> None:

@@ -118,3 +118,19 @@ def test_non_finite_loss_stops_with_a_clear_message(in_tmp, fashion_root, teache
     config["model"]["init_args"].update(lr=1e12, schedule="constant")
     with pytest.raises(FloatingPointError, match="lower model.lr"):
         main(["fit", "--config", write_config(in_tmp / "nan.yaml", config)])
+
+
+def test_cache_dir_saves_and_reloads(in_tmp, fashion_root, teachers):
+    def fit(stage: str) -> TeacherLogits:
+        config = student_config(fashion_root, [str(teachers[0])], stage=stage, cache_dir=str(in_tmp / "logits"))
+        config["trainer"]["num_sanity_val_steps"] = 0
+        return _callback(main(["fit", "--config", write_config(in_tmp / f"{stage}.yaml", config)]))
+
+    first = fit("first")
+    assert first.teacher_forwards == 336 + 64
+    assert sorted(p.name for p in (in_tmp / "logits").iterdir()) == [
+        "teacher-logits-train-rank0.pt",
+        "teacher-logits-val-rank0.pt",
+    ]
+    second = fit("second")  # same teacher, same data: everything comes from the files
+    assert second.teacher_forwards == 0
