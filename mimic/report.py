@@ -100,14 +100,14 @@ def plot_curves(rows: list[Row], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for row in rows:
-        if row.role == "teacher":
-            continue
+    shallow = [row for row in rows if row.role != "teacher"]
+    for row, color in zip(shallow, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False):
         for key, style in (("val/err", "-"), ("train/err", ":")):
             curve = epoch_curve(row.run_dir / "metrics.csv", key)
             if curve:
                 epochs, values = zip(*curve, strict=True)
-                ax.plot(epochs, [100 * v for v in values], style, label=f"{row.model}: {key.split('/')[0]}")
+                label = f"{row.model}: {key.split('/')[0]}"
+                ax.plot(epochs, [100 * v for v in values], style, color=color, label=label)
     for row in rows:
         if row.role == "teacher" and row.stage == "ensemble":
             ax.axhline(100 * row.test_err, color="grey", lw=0.8, ls="--", label=f"{row.model}: test")

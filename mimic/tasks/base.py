@@ -127,6 +127,12 @@ class ClassifierTask(pl.LightningModule):
         }
 
     def on_fit_start(self) -> None:
+        self._log_net_summary()
+
+    def on_test_start(self) -> None:
+        self._log_net_summary()
+
+    def _log_net_summary(self) -> None:
         summary = self.net_summary()
         for logger in self.loggers:
             logger.log_hyperparams(summary)
