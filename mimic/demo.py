@@ -32,6 +32,7 @@ STAGES = (
     Stage("ensemble", "Ensemble of 2 CNNs (the mimics' teacher)", ("fashion/ensemble.yaml",), trained=False),
     Stage("shallow_labels", "Shallow net on labels", ("fashion/shallow_labels.yaml",), role="baseline"),
     Stage("shallow_mimic", "Shallow mimic (L2 on logits)", ("fashion/shallow_mimic.yaml",), role="student"),
+    Stage("shallow_kd", "Shallow student, Hinton KD (T=4)", ("fashion/shallow_kd.yaml",), role="student"),
     Stage("conv_shallow_mimic", "Conv-shallow mimic", ("fashion/conv_shallow_mimic.yaml",), role="student"),
 )
 
