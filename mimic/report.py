@@ -56,10 +56,9 @@ def effect_sentence(rows: list[Row]) -> str:
             f"{student.model}: test error {_pct(student.test_err)}, {abs(gap):.2f} points {verdict} than on labels; "
             f"training error {_pct(student.train_err)}."
         )
-    # The binomial standard error of a difference of two error rates measured on the same n test samples.
-    n = 10_000
-    noise = 100 * (2 * baseline.test_err * (1 - baseline.test_err) / n) ** 0.5
-    lines.append(f"(One standard error of such a difference on a 10k test set is about {noise:.2f} points.)")
+    # For scale: the binomial standard error of one error rate measured on the 10k test images.
+    noise = 100 * (baseline.test_err * (1 - baseline.test_err) / 10_000) ** 0.5
+    lines.append(f"(For scale: one standard error of a single test error here is {noise:.2f} points.)")
     return "\n".join(f"- {line}" for line in lines)
 
 
