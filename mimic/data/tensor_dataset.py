@@ -1,0 +1,47 @@
+"""A map-style dataset over in-memory tensors that yields dict samples and dict batches.
+
+``DataLoader`` hands a whole batch of indices to ``__getitems__`` when a dataset has one, so a batch is
+gathered with one indexing operation instead of B ``__getitem__`` calls and a collate.
+"""
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+
+from mimic import batch as keys
+
+Transform = Callable[[Tensor], Tensor]  # uint8 (B, ...) -> float (B, ...)
+
+
+class TensorDictDataset(Dataset):
+    """Samples ``{"x", "y", "index"}`` from stored inputs, labels and a batched transform.
+
+    Args:
+        inputs: (N, ...) stored inputs, e.g. uint8 pixels.
+        labels: (N,) int64 labels.
+        transform: maps a batch of stored inputs (B, ...) to model inputs; applied per batch.
+    """
+
+    def __init__(self, inputs: Tensor, labels: Tensor, transform: Transform) -> None:
+        if len(inputs) != len(labels):
+            raise ValueError(f"{len(inputs)} inputs but {len(labels)} labels")
+        self.inputs, self.labels, self.transform = inputs, labels, transform
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def __getitems__(self, indices: list[int]) -> dict[str, Tensor]:
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return {keys.X: self.transform(self.inputs[index]), keys.Y: self.labels[index], keys.INDEX: index}
+
+    def __getitem__(self, i: int) -> dict[str, Tensor]:
+        return {k: v[0] for k, v in self.__getitems__([i]).items()}
+
+
+def collate_batch(batch: dict[str, Tensor] | list[dict[str, Tensor]]) -> dict[str, Tensor]:
+    """Pass through batches made by ``__getitems__``; stack lists of single samples."""
+    if isinstance(batch, dict):
+        return batch
+    return {k: torch.stack([sample[k] for sample in batch]) for k in batch[0]}
