@@ -26,3 +26,20 @@ def test_wandb_offline_run(in_tmp, fashion_root, monkeypatch):
         run.finish()
     offline_runs = list((in_tmp / "runs/test/wandb_teacher/wandb").glob("offline-run-*"))
     assert len(offline_runs) == 1 and any(offline_runs[0].glob("*.wandb"))
+
+
+def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
+    """`mimic demo --wandb` logs the comparison as a W&B table in a `report` run of the demo's group."""
+    from mimic.report import Row, write_report
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    rows = [
+        Row("shallow_labels", "Shallow net on labels", "baseline", "256L-2048", 10, 5, 0.1, None, 1.0, in_tmp),
+        Row("shallow_mimic", "Shallow mimic", "student", "256L-2048", 10, 5, 0.09, 0.95, 1.0, in_tmp),
+    ]
+    write_report(rows, in_tmp / "out", minutes=2.0, wandb=True)
+    offline_runs = list((in_tmp / "out/wandb").glob("offline-run-*"))
+    assert len(offline_runs) == 1
+    media = list(offline_runs[0].glob("files/media/table/results_*.table.json"))
+    assert media and "Shallow mimic" in media[0].read_text()
