@@ -3,7 +3,8 @@
 Trains two CNN teachers (seeds 0 and 1), scores their ensemble, trains the shallow net on labels, the
 same shallow net as a mimic of the ensemble (L2 on logits) and as a KD student, and a conv-shallow mimic;
 then tests every model and writes ``runs/demo/results.md`` and ``results.csv`` (one row per model, as in
-the paper's tables) and ``curves.png`` (error by epoch). Each stage is exactly ``mimic fit|test --config configs/fashion/...``.
+the paper's tables) and ``curves.png`` (error by epoch). Each stage is exactly
+``mimic fit|test --config configs/fashion/...``.
 """
 
 import argparse

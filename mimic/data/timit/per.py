@@ -1,0 +1,42 @@
+"""Phone error rate: (substitutions + deletions + insertions) / reference phones, after 61 -> 39 folding."""
+
+import torch
+from torchmetrics import Metric
+
+from mimic.data.timit.phones import fold_sequence
+
+
+def edit_distance(reference: list, hypothesis: list) -> int:
+    """Levenshtein distance: the fewest substitutions, deletions and insertions turning one into the other."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, 1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1]
+
+
+class PhoneErrorRate(Metric):
+    """Corpus-level PER over whole utterances; its two sums are reduced across DDP ranks.
+
+    ``update`` takes 61-phone index sequences (hypotheses and references) and folds both to 39 classes
+    (``q`` deleted, repeats collapsed) before aligning them.
+    """
+
+    full_state_update = False
+    higher_is_better = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_state("errors", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("reference_phones", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, hypotheses: list[list[int]], references: list[list[int]]) -> None:
+        for hypothesis, reference in zip(hypotheses, references, strict=True):
+            folded_reference = fold_sequence(reference)
+            self.errors += edit_distance(folded_reference, fold_sequence(hypothesis))
+            self.reference_phones += len(folded_reference)
+
+    def compute(self) -> torch.Tensor:
+        return self.errors.float() / self.reference_phones.clamp(min=1).float()

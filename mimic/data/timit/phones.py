@@ -1,0 +1,84 @@
+"""TIMIT's 61 phones, the 183 tri-state frame targets, and the 61 -> 39 folding used for scoring.
+
+Facts from ``shared/reference/timit.md`` (Lee & Hon 1989 folding, as in Kaldi's ``phones.60-48-39.map``).
+A frame's target is ``3 * phone + state``: each phone segment is split into three equal parts (begin,
+middle, end), the usual stand-in for HMM state alignments.
+"""
+
+import torch
+from torch import Tensor
+
+_PHONE_GROUPS = (
+    "b d g p t k dx q",  # stops
+    "bcl dcl gcl pcl tcl kcl",  # closures
+    "jh ch",  # affricates
+    "s sh z zh f th v dh",  # fricatives
+    "m n ng em en eng nx",  # nasals
+    "l r w y hh hv el",  # semivowels and glides
+    "iy ih eh ey ae aa aw ay ah ao oy ow uh uw ux er ax ix axr ax-h",  # vowels
+    "pau epi h#",  # others
+)
+PHONES = tuple(phone for group in _PHONE_GROUPS for phone in group.split())  # the 61 labels
+PHONE_INDEX = {phone: i for i, phone in enumerate(PHONES)}
+STATES_PER_PHONE = 3
+NUM_TARGETS = STATES_PER_PHONE * len(PHONES)  # 183
+
+_FOLDED = {
+    "ao": "aa",
+    "ax": "ah",
+    "ax-h": "ah",
+    "axr": "er",
+    "hv": "hh",
+    "ix": "ih",
+    "el": "l",
+    "em": "m",
+    "en": "n",
+    "nx": "n",
+    "eng": "ng",
+    "zh": "sh",
+    "ux": "uw",
+    **{silence: "sil" for silence in ["bcl", "dcl", "gcl", "pcl", "tcl", "kcl", "h#", "pau", "epi"]},
+}
+DELETED = frozenset({"q"})  # glottal stops are deleted before scoring
+PHONES_39 = tuple(sorted({_FOLDED.get(p, p) for p in PHONES if p not in DELETED}))
+
+
+def fold(phone: str) -> str | None:
+    """The 39-class scoring label of a TIMIT phone; ``None`` for phones deleted before scoring (``q``)."""
+    if phone not in PHONE_INDEX:
+        raise KeyError(f"unknown TIMIT phone {phone!r}; expected one of the 61 labels")
+    return None if phone in DELETED else _FOLDED.get(phone, phone)
+
+
+def target_to_phone(target: int) -> int:
+    """183-class target -> index of its phone among the 61."""
+    return target // STATES_PER_PHONE
+
+
+def fold_sequence(phones: list[int]) -> list[str]:
+    """Phone indices -> the scored sequence: folded to 39, ``q`` deleted, repeats collapsed."""
+    folded = [f for f in (fold(PHONES[p]) for p in phones) if f is not None]
+    return [f for i, f in enumerate(folded) if i == 0 or f != folded[i - 1]]
+
+
+def frame_targets(segments: list[tuple[int, int, str]], num_frames: int, shift: int = 160, window: int = 400) -> Tensor:
+    """183-class target of each frame, from the phone segment under the frame's centre.
+
+    Args:
+        segments: ``(begin_sample, end_sample, phone)`` as in a ``.PHN`` file, contiguous.
+        num_frames: frames of the utterance.
+        shift: frame shift in samples (10 ms at 16 kHz).
+        window: window length in samples (25 ms); the centre of frame t is ``t * shift + window / 2``.
+
+    Returns:
+        (num_frames,) int64. A segment splits into three equal parts: states 0 (begin), 1, 2 (end).
+    """
+    begins = torch.tensor([b for b, _, _ in segments], dtype=torch.float64)
+    ends = torch.tensor([e for _, e, _ in segments], dtype=torch.float64)
+    phones = torch.tensor([PHONE_INDEX[p] for _, _, p in segments])
+    centres = torch.arange(num_frames, dtype=torch.float64) * shift + window / 2  # (T,)
+    # the segment holding each centre; centres past the last segment stay in it
+    which = torch.searchsorted(ends, centres, right=True).clamp(max=len(segments) - 1)  # (T,)
+    fraction = (centres - begins[which]) / (ends[which] - begins[which])
+    state = (fraction * STATES_PER_PHONE).floor().clamp(0, STATES_PER_PHONE - 1).long()
+    return phones[which] * STATES_PER_PHONE + state
