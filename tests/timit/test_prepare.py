@@ -1,0 +1,32 @@
+import pytest
+import torch
+
+from mimic.data.timit.corpus import list_utterances
+from mimic.data.timit.features import FeatureSettings
+from mimic.data.timit.phones import PHONES
+from mimic.data.timit.prepare import load_or_compute
+from tests.timit.fixtures import PHONES_OF_UTTERANCE, make_timit
+
+
+def test_split_features_are_cached_once(tmp_path, capsys):
+    splits = list_utterances(make_timit(tmp_path / "timit"), strict=False)
+    settings = FeatureSettings()
+    first = load_or_compute(splits["train"], "train", settings, tmp_path / "cache")
+    assert "TIMIT train features: 4/4 utterances" in capsys.readouterr().err
+    assert first.features.shape[1] == 123 and len(first.offsets) == 5
+    assert len(first.targets) == len(first.features) and int(first.targets.max()) < 183
+    assert [PHONES[p] for p in first.reference(0)] == PHONES_OF_UTTERANCE
+    again = load_or_compute(splits["train"], "train", settings, tmp_path / "cache")
+    assert capsys.readouterr().err == ""  # read from the cache, nothing recomputed
+    torch.testing.assert_close(again.features, first.features)
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+
+
+def test_bad_utterance_stops_or_is_skipped_and_reported(tmp_path):
+    root = make_timit(tmp_path / "timit")
+    (root / "TRAIN/DR1/FCJF0/SX37.PHN").write_text("0 100 h#\n100 200 zz\n")
+    splits = list_utterances(root, strict=False)
+    with pytest.raises(ValueError, match="SX37.PHN:2: unknown phone 'zz'"):
+        load_or_compute(splits["train"], "train", FeatureSettings(), None)
+    kept = load_or_compute(splits["train"], "train", FeatureSettings(), None, skip_bad=True)
+    assert len(kept.names) == 3 and kept.skipped[0].startswith("fcjf0/sx37: ")
