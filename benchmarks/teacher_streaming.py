@@ -31,7 +31,7 @@ from mimic.data import FashionMNISTDataModule
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
 from mimic.nets import build_net
 from mimic.tasks import StudentModule
-from mimic.tasks.checkpoints import NET_SPEC_KEY
+from mimic.tasks.checkpoints import save_net
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "fashion"
 
@@ -82,9 +82,8 @@ def teacher_checkpoints(folder: Path, members: int) -> list[str]:
     paths = []
     for seed in range(members):
         torch.manual_seed(seed)
-        net = build_net(spec)
         path = folder / f"teacher{seed}.ckpt"
-        torch.save({"state_dict": {f"net.{k}": v for k, v in net.state_dict().items()}, NET_SPEC_KEY: net.spec()}, path)
+        save_net(build_net(spec), path)
         paths.append(str(path))
     return paths
 

@@ -2,20 +2,16 @@ import pytest
 import torch
 
 from mimic.nets import ShallowNet
-from mimic.tasks.checkpoints import NET_SPEC_KEY, load_checkpoint, load_net, resolve_checkpoints
+from mimic.tasks.checkpoints import NET_SPEC_KEY, load_checkpoint, load_net, resolve_checkpoints, save_net
 
 
 class NotATensor:
     """Any class: unpickling it means importing and running code, which weights_only forbids."""
 
 
-def _save_net(path, net):
-    torch.save({"state_dict": {f"net.{k}": v for k, v in net.state_dict().items()}, NET_SPEC_KEY: net.spec()}, path)
-
-
 def test_load_net_roundtrip(tmp_path):
     net = ShallowNet([6], 3, hidden=8, bottleneck=2).eval()
-    _save_net(tmp_path / "a.ckpt", net)
+    save_net(net, tmp_path / "a.ckpt")
     x = torch.randn(4, 6)
     torch.testing.assert_close(load_net(tmp_path / "a.ckpt")(x), net(x))
 

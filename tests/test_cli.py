@@ -8,7 +8,7 @@ import yaml
 
 from mimic.cli import main
 from mimic.nets import build_net
-from mimic.tasks.checkpoints import NET_SPEC_KEY
+from mimic.tasks.checkpoints import save_net
 from tests.conftest import CONFIGS, teacher_config, write_config
 
 FASHION = sorted((CONFIGS / "fashion").glob("*.yaml"))
@@ -28,11 +28,9 @@ def _fake_teacher_checkpoints(root: Path) -> None:
     """Untrained nets of teacher_cnn.yaml saved where the student and ensemble configs look for them."""
     spec = yaml.safe_load((CONFIGS / "fashion/teacher_cnn.yaml").read_text())["model"]["init_args"]["net"]
     for stage in ("teacher_cnn", "teacher_cnn_seed1"):
-        net = build_net(spec)
         folder = root / "runs/demo" / stage / "checkpoints"
         folder.mkdir(parents=True)
-        state = {f"net.{k}": v for k, v in net.state_dict().items()}
-        torch.save({"state_dict": state, NET_SPEC_KEY: net.spec()}, folder / "best.ckpt")
+        save_net(build_net(spec), folder / "best.ckpt")
 
 
 @pytest.mark.parametrize("config", FASHION, ids=lambda p: p.name)

@@ -64,12 +64,12 @@ def test_cache_serves_later_epochs_with_the_same_logits(in_tmp, fashion_root, te
     cache = cached.caches["train"]
     assert len(cache) == 336
     # the cached rows are the teacher's logits of those very samples
-    dm = main_datamodule(fashion_root)
+    dm = _fixture_datamodule(fashion_root)
     sample = dm.datasets["train"].__getitems__([0, 5, 100])
     torch.testing.assert_close(cache.get(sample["index"]), load_net(teachers[0])(sample["x"]))
 
 
-def main_datamodule(root):
+def _fixture_datamodule(root):
     from mimic.data import FashionMNISTDataModule
 
     dm = FashionMNISTDataModule(root=str(root), val_size=64)

@@ -52,6 +52,12 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path}: not a readable PyTorch checkpoint ({err})") from err
 
 
+def save_net(net: Net, path: str | Path) -> None:
+    """Write a bare net in the checkpoint format ``load_net`` reads (tasks write the same keys, and more)."""
+    state = {f"{_NET_PREFIX}{k}": v for k, v in net.state_dict().items()}
+    torch.save({"state_dict": state, NET_SPEC_KEY: net.spec()}, path)
+
+
 def load_net(path: str | Path) -> Net:
     """Rebuild the net stored in a mimic checkpoint and load its weights (in eval mode)."""
     checkpoint = load_checkpoint(path)
