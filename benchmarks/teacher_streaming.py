@@ -165,7 +165,7 @@ def main() -> None:
         ("(a) student on precomputed logits", seconds_a),
         ("(b) student + TeacherLogits streaming", seconds_b),
         ("(c) teacher forward alone", seconds_c),
-        ("(d) student + TeacherLogits cache (epoch 2)", seconds_d),
+        ("(d) student + TeacherLogits cache, after epoch 1", seconds_d),
     ]
     print(
         f"\n{n} samples per epoch, batch {opts.batch_size}, teacher: ensemble of {opts.members} CNNs, "
