@@ -7,3 +7,5 @@ X = "x"  # (B, *in_shape) float inputs, already normalised
 Y = "y"  # (B,) int64 class labels
 INDEX = "index"  # (B,) int64 position of each sample in its split: the key of the logit cache
 TEACHER_LOGITS = "teacher_logits"  # (B, C) float32, written by TeacherLogits
+LENGTHS = "lengths"  # (U,) int64 frames of each whole utterance in a scoring batch (TIMIT)
+UTTERANCE = "utterance"  # (U,) int64 position of each utterance in its split (TIMIT)

@@ -49,11 +49,12 @@ class ClassifierTask(pl.LightningModule):
 
     # --- steps -------------------------------------------------------------------------------------
 
-    def validation_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        self.evaluate(batch, "val")
+    # Evaluation steps return their logits: callbacks that score whole sequences (PER) decode them.
+    def validation_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        return self.evaluate(batch, "val")
 
-    def test_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
-        self.evaluate(batch, "test")
+    def test_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        return self.evaluate(batch, "test")
 
     def predict_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         return self.net(batch[keys.X])
@@ -68,7 +69,9 @@ class ClassifierTask(pl.LightningModule):
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
         self.check_finite(loss)
         self.train_err(logits.detach(), batch[keys.Y])
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True)
+        # batch_size given: batches may carry more than x/y (TIMIT's utterance lengths), so Lightning must not guess
+        batch_size = len(batch[keys.Y])
+        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True, batch_size=batch_size)
         self.log("train/err", self.train_err, on_step=False, on_epoch=True)
 
     def check_finite(self, loss: Tensor) -> None:
@@ -99,12 +102,15 @@ class ClassifierTask(pl.LightningModule):
         if hp.schedule == "constant":
             return optimizer
         total_steps = int(self.trainer.estimated_stepping_batches)
+        if total_steps < 4:  # smoke runs: too few steps to shape (OneCycleLR divides by the phase lengths)
+            return optimizer
         if hp.schedule == "onecycle":
             scheduler = torch.optim.lr_scheduler.OneCycleLR(
                 optimizer,
                 max_lr=hp.lr,
                 total_steps=total_steps,
-                pct_start=hp.warmup_fraction,
+                # each phase needs at least two steps, or OneCycleLR divides by zero
+                pct_start=min(max(hp.warmup_fraction, 2 / total_steps), 1 - 2 / total_steps),
                 cycle_momentum=hp.optimizer == "sgd",
                 base_momentum=min(0.85, hp.momentum),
                 max_momentum=hp.momentum,

@@ -79,5 +79,5 @@ class StudentModule(ClassifierTask):
             logit_mse(logits.float(), teacher_logits)
             self.log(f"{split}/agreement", agreement)
             self.log(f"{split}/logit_mse", logit_mse)
-            self.log(f"{split}/loss", self.loss(logits, batch), sync_dist=True)
+            self.log(f"{split}/loss", self.loss(logits, batch), sync_dist=True, batch_size=len(logits))
         return logits

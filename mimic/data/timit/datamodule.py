@@ -1,0 +1,133 @@
+"""``TIMITDataModule``: frame classification over the 183 tri-state targets, scored by phone error rate."""
+
+import lightning.pytorch as pl
+import torch
+from lightning.pytorch.utilities import rank_zero_warn
+from torch import Tensor
+from torch.utils.data import DataLoader
+
+from mimic.data.tensor_dataset import collate_batch
+from mimic.data.timit.corpus import list_utterances
+from mimic.data.timit.datasets import FrameDataset, Normaliser, UtteranceBatches
+from mimic.data.timit.decoding import estimate_bigram
+from mimic.data.timit.features import FeatureSettings
+from mimic.data.timit.phones import NUM_TARGETS
+from mimic.data.timit.prepare import SplitFeatures, load_or_compute
+
+# Scoring needs the training split too: its statistics normalise the inputs, its frame counts give the
+# state priors and its transcriptions the bigram language model.
+_SPLITS_FOR = {"fit": ("train", "dev"), "validate": ("train", "dev"), "test": ("train", "test")}
+
+
+class TIMITDataModule(pl.LightningDataModule):
+    """TIMIT frames with +/- ``context`` frames of 123-dim filterbank features; batches are dicts.
+
+    Training batches hold random frames: ``x`` (B, 2 * context + 1, D), ``y`` (B,), ``index`` (B,).
+    Validation (dev) and test (core test) batches hold whole utterances, plus ``lengths`` and ``utterance``,
+    so that ``PhoneErrorRateScorer`` can decode them.
+
+    Args:
+        root: the corpus (``TRAIN/`` and ``TEST/`` in either case, or below ``timit/`` or ``data/``).
+        cache_dir: where the features of each split are cached (``None``: recompute every run).
+        num_mel_bins: mel filter banks.
+        energy: append log energy.
+        deltas: append first and second derivatives.
+        context: neighbouring frames on each side (7 -> 15 frames, 1845 inputs).
+        batch_size: training frames per batch (per process under DDP).
+        eval_max_frames: frames per scoring batch (whole utterances, at least one).
+        strict: require the full corpus (3696/400/192 utterances) and name what is missing.
+        skip_bad: skip unreadable utterances and report them, instead of stopping.
+        num_workers: DataLoader worker processes.
+    """
+
+    num_classes = NUM_TARGETS
+
+    def __init__(
+        self,
+        root: str,
+        cache_dir: str | None = "data/timit-features",
+        num_mel_bins: int = 40,
+        energy: bool = True,
+        deltas: bool = True,
+        context: int = 7,
+        batch_size: int = 256,
+        eval_max_frames: int = 10000,
+        strict: bool = True,
+        skip_bad: bool = False,
+        num_workers: int = 0,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.settings = FeatureSettings(num_mel_bins=num_mel_bins, energy=energy, deltas=deltas)
+        self.splits: dict[str, SplitFeatures] = {}
+        self.normaliser: Normaliser | None = None  # one object: restoring a checkpoint updates it in place
+
+    @property
+    def in_shape(self) -> tuple[int, int]:
+        return 2 * self.hparams.context + 1, self.settings.dim
+
+    def setup(self, stage: str | None = None) -> None:
+        hp = self.hparams
+        needed = [s for s in _SPLITS_FOR.get(stage or "fit", ("train", "test")) if s not in self.splits]
+        if needed:
+            utterances = list_utterances(hp.root, strict=hp.strict)
+            for split in needed:
+                self.splits[split] = load_or_compute(utterances[split], split, self.settings, hp.cache_dir, hp.skip_bad)
+                skipped = self.splits[split].skipped
+                if skipped:
+                    rank_zero_warn(f"TIMIT {split}: skipped {len(skipped)} bad utterances: " + "; ".join(skipped))
+        if self.normaliser is None:
+            self.normaliser = Normaliser.fit(self.splits["train"].features)
+
+    # --- what scoring needs -----------------------------------------------------------------------
+
+    def log_state_priors(self) -> Tensor:
+        """(183,) log relative frequency of each target on the training frames (add-one smoothed)."""
+        counts = torch.bincount(self.splits["train"].targets, minlength=NUM_TARGETS).double() + 1
+        return (counts / counts.sum()).log().float()
+
+    def bigram(self) -> tuple[Tensor, Tensor]:
+        """(log_initial (61,), log_bigram (61, 61)) estimated on the training transcriptions."""
+        train = self.splits["train"]
+        return estimate_bigram([train.reference(u) for u in range(len(train.names))])
+
+    def references(self, split: str) -> SplitFeatures:
+        return self.splits["dev" if split == "val" else split]
+
+    def deterministic_inputs(self, split: str) -> bool:
+        return True  # features are computed once; no augmentation
+
+    # --- loaders and the state saved in checkpoints -------------------------------------------------
+
+    def train_dataloader(self) -> DataLoader:
+        dataset = FrameDataset(self.splits["train"], self.hparams.context, self.normaliser)
+        return DataLoader(
+            dataset,
+            batch_size=self.hparams.batch_size,
+            shuffle=True,
+            num_workers=self.hparams.num_workers,
+            collate_fn=collate_batch,
+        )
+
+    def _utterance_loader(self, split: str) -> DataLoader:
+        hp = self.hparams
+        dataset = UtteranceBatches(self.splits[split], hp.context, self.normaliser, hp.eval_max_frames)
+        return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._utterance_loader("dev")
+
+    def test_dataloader(self) -> DataLoader:
+        return self._utterance_loader("test")
+
+    def state_dict(self) -> dict[str, Tensor]:
+        """The input statistics, so that a restored model sees inputs normalised as in training."""
+        return {"mean": self.normaliser.mean, "std": self.normaliser.std} if self.normaliser else {}
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        if not state:
+            return
+        if self.normaliser is None:
+            self.normaliser = Normaliser(state["mean"], state["std"])
+        else:
+            self.normaliser.mean, self.normaliser.std = state["mean"], state["std"]

@@ -1,0 +1,95 @@
+"""Datasets over a split's cached features: frames for training, whole utterances for scoring."""
+
+import torch
+import torch.distributed as dist
+from torch import Tensor
+from torch.utils.data import Dataset, IterableDataset, get_worker_info
+
+from mimic import batch as keys
+from mimic.data.timit.features import ContextWindows
+from mimic.data.timit.prepare import SplitFeatures
+
+
+class Normaliser:
+    """Per-dimension standardisation with the training split's statistics (saved with the model)."""
+
+    def __init__(self, mean: Tensor, std: Tensor) -> None:
+        self.mean, self.std = mean, std.clamp(min=1e-5)  # (D,), (D,)
+
+    @classmethod
+    def fit(cls, features: Tensor) -> "Normaliser":
+        return cls(features.mean(dim=0), features.std(dim=0))  # features: (N, D)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return (x - self.mean) / self.std  # (..., D)
+
+
+class FrameDataset(Dataset):
+    """Frames with their context window; ``__getitems__`` gathers a whole batch at once."""
+
+    def __init__(self, split: SplitFeatures, context: int, normaliser: Normaliser) -> None:
+        self.windows = ContextWindows(split.features, split.offsets, context)
+        self.targets, self.normaliser = split.targets, normaliser
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitems__(self, indices: list[int]) -> dict[str, Tensor]:
+        frames = torch.as_tensor(indices, dtype=torch.long)
+        x = self.normaliser(self.windows(frames))  # (B, W, D)
+        return {keys.X: x, keys.Y: self.targets[frames], keys.INDEX: frames}
+
+
+class UtteranceBatches(IterableDataset):
+    """Batches of whole utterances (up to ``max_frames`` frames each); each DDP rank scores its own share.
+
+    An iterable dataset, so that Lightning adds no DistributedSampler: that sampler pads the last ranks
+    with repeated items, which would score some utterances twice. Utterances are dealt to the ranks one
+    by one, so every rank gets at least one batch (epoch-end metric syncs need every rank in the loop).
+    """
+
+    def __init__(self, split: SplitFeatures, context: int, normaliser: Normaliser, max_frames: int) -> None:
+        self.windows = ContextWindows(split.features, split.offsets, context)
+        self.split, self.normaliser, self.max_frames = split, normaliser, max_frames
+        self.lengths = (split.offsets[1:] - split.offsets[:-1]).tolist()
+
+    def chunks(self, rank: int = 0, world: int = 1) -> list[list[int]]:
+        """This rank's utterances (every ``world``-th), grouped into batches of at most ``max_frames``."""
+        if len(self.lengths) < world:
+            raise ValueError(f"{len(self.lengths)} utterances cannot give each of {world} processes one to score")
+        chunks: list[list[int]] = [[]]
+        frames = 0
+        for utterance in range(rank, len(self.lengths), world):
+            if chunks[-1] and frames + self.lengths[utterance] > self.max_frames:
+                chunks.append([])
+                frames = 0
+            chunks[-1].append(utterance)
+            frames += self.lengths[utterance]
+        return chunks
+
+    def __len__(self) -> int:
+        return len(self.chunks(*_rank_and_world()))
+
+    def __iter__(self):
+        chunks = self.chunks(*_rank_and_world())
+        worker = get_worker_info()
+        if worker is not None:  # workers of one process split its batches
+            chunks = chunks[worker.id :: worker.num_workers]
+        for chunk in chunks:
+            yield self.batch(chunk)
+
+    def batch(self, utterances: list[int]) -> dict[str, Tensor]:
+        offsets = self.split.offsets
+        frames = torch.cat([torch.arange(offsets[u], offsets[u + 1]) for u in utterances])  # (F,)
+        ids = torch.tensor(utterances)
+        return {
+            keys.X: self.normaliser(self.windows(frames)),  # (F, W, D)
+            keys.Y: self.split.targets[frames],
+            keys.INDEX: frames,
+            keys.LENGTHS: offsets[ids + 1] - offsets[ids],
+            keys.UTTERANCE: ids,
+        }
+
+
+def _rank_and_world() -> tuple[int, int]:
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)

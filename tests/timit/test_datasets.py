@@ -1,0 +1,55 @@
+import pytest
+import torch
+
+from mimic.data.timit import datasets
+from mimic.data.timit.datasets import FrameDataset, Normaliser, UtteranceBatches
+from mimic.data.timit.prepare import SplitFeatures
+
+
+def _split(lengths: list[int]) -> SplitFeatures:
+    offsets = torch.tensor([0, *lengths]).cumsum(0)
+    n = int(offsets[-1])
+    return SplitFeatures(
+        features=torch.randn(n, 3),
+        offsets=offsets,
+        targets=torch.randint(0, 183, (n,)),
+        phones=torch.zeros(len(lengths), dtype=torch.long),
+        phone_offsets=torch.arange(len(lengths) + 1),
+        names=[f"s/u{i}" for i in range(len(lengths))],
+    )
+
+
+def test_utterance_batches_keep_utterances_whole_and_ranks_disjoint(monkeypatch):
+    split = _split([5, 9, 2, 7, 4, 8, 3])
+    identity = Normaliser(torch.zeros(3), torch.ones(3))
+    seen = []
+    for rank in range(2):
+        monkeypatch.setattr(datasets, "_rank_and_world", lambda rank=rank: (rank, 2))
+        batches = UtteranceBatches(split, context=1, normaliser=identity, max_frames=10)
+        got = list(batches)
+        assert len(got) == len(batches)
+        for batch in got:
+            assert int(batch["lengths"].sum()) == len(batch["x"]) <= max(10, int(batch["lengths"].max()))
+            assert batch["x"].shape[1:] == (3, 3)
+            seen += batch["utterance"].tolist()
+    assert sorted(seen) == list(range(7))  # every utterance scored once, on exactly one rank
+
+
+def test_frame_dataset_normalises_windows():
+    split = _split([4, 6])
+    normaliser = Normaliser.fit(split.features)
+    batch = FrameDataset(split, context=2, normaliser=normaliser).__getitems__([0, 9])
+    assert batch["x"].shape == (2, 5, 3)
+    expected = (split.features[0] - split.features.mean(0)) / split.features.std(0)
+    torch.testing.assert_close(batch["x"][0, 2], expected)
+    assert batch["y"].tolist() == split.targets[[0, 9]].tolist()
+
+
+@pytest.mark.parametrize("max_frames", [1, 100])
+def test_chunk_sizes(max_frames):
+    batches = UtteranceBatches(_split([5, 9, 2]), 0, Normaliser(torch.zeros(3), torch.ones(3)), max_frames)
+    assert sum(len(c) for c in batches.chunks()) == 3
+    assert len(batches.chunks()) == (3 if max_frames == 1 else 1)
+    assert batches.chunks(rank=1, world=2) == [[1]]
+    with pytest.raises(ValueError, match="3 utterances cannot give each of 4 processes"):
+        batches.chunks(rank=0, world=4)
