@@ -5,6 +5,7 @@ from mimic.nets.ensemble import Ensemble
 from mimic.nets.image_cnn import ImageCNN
 from mimic.nets.mlp import DeepMLP
 from mimic.nets.shallow import ConvShallowNet, ShallowNet
+from mimic.nets.speech_cnn import SpeechCNN
 
 __all__ = [
     "ConvShallowNet",
@@ -13,6 +14,7 @@ __all__ = [
     "ImageCNN",
     "Net",
     "ShallowNet",
+    "SpeechCNN",
     "build_net",
     "count_hidden_units",
     "count_parameters",

@@ -67,7 +67,7 @@ def count_parameters(net: nn.Module) -> int:
 
 
 # Nonlinear layers whose outputs the paper counts as hidden units; linear bottlenecks are not counted.
-_HIDDEN_UNIT_LAYERS = (nn.ReLU, nn.MaxPool2d, nn.MaxPool1d, nn.AvgPool2d)
+_HIDDEN_UNIT_LAYERS = (nn.ReLU, nn.MaxPool2d, nn.MaxPool1d, nn.AvgPool2d)  # conv outputs count via their ReLU
 
 
 def count_hidden_units(net: Net) -> int:

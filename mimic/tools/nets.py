@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 
 from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
@@ -32,7 +33,8 @@ def main(args: list[str]) -> list[dict[str, Any]]:
     parser.add_argument("configs", nargs="+", help="stage YAML files with model.init_args.net")
     rows = []
     for path in parser.parse_args(args).configs:
-        net = net_from_config(path)
+        with torch.device("meta"):  # shapes only: a 180M-parameter net costs no memory
+            net = net_from_config(path)
         if net is None:
             print(f"{path}: no model.init_args.net")
             continue
