@@ -13,41 +13,50 @@ from mimic.data.timit.per import PhoneErrorRate
 class PhoneErrorRateScorer(pl.Callback):
     """Phone error rate of whole utterances (needs ``TIMITDataModule`` and a task returning eval logits).
 
+    Tuning on dev: give ``lm_weight`` and/or ``insertion_penalty`` as lists; every combination is decoded,
+    ``{split}/per`` is the best one's PER and ``{split}/per_lm_weight``, ``{split}/per_insertion_penalty``
+    say which it was (e.g. ``mimic validate ... --trainer.callbacks+=... lm_weight: [0.5, 1, 2]``).
+
     Args:
         decoder: ``"viterbi"`` (scaled likelihoods through phone HMMs with a bigram LM) or ``"greedy"``
             (argmax, collapse: fast, a little worse).
-        lm_weight: weight of the bigram LM against the acoustic scores (tune on dev).
-        insertion_penalty: score added per phone transition (tune on dev).
+        lm_weight: weight(s) of the bigram LM against the acoustic scores.
+        insertion_penalty: score(s) added per phone transition.
     """
 
     def __init__(
         self,
         decoder: Literal["viterbi", "greedy"] = "viterbi",
-        lm_weight: float = 1.0,
-        insertion_penalty: float = 0.0,
+        lm_weight: float | list[float] = 1.0,
+        insertion_penalty: float | list[float] = 0.0,
     ) -> None:
         super().__init__()
-        self.decoder, self.lm_weight, self.insertion_penalty = decoder, lm_weight, insertion_penalty
-        self.metrics = {"val": PhoneErrorRate(), "test": PhoneErrorRate()}
+        self.decoder = decoder
+        weights = lm_weight if isinstance(lm_weight, list) else [lm_weight]
+        penalties = insertion_penalty if isinstance(insertion_penalty, list) else [insertion_penalty]
+        # greedy decoding uses no LM: one setting
+        self.grid = [(w, p) for w in weights for p in penalties] if decoder == "viterbi" else [(0.0, 0.0)]
+        self.metrics = {split: [PhoneErrorRate() for _ in self.grid] for split in ("val", "test")}
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         datamodule = trainer.datamodule
         self.log_priors = datamodule.log_state_priors()  # (183,)
         self.log_initial, self.log_bigram = datamodule.bigram()
 
-    def decode(self, logits: Tensor) -> list[int]:
+    def decode(self, logits: Tensor, lm_weight: float, insertion_penalty: float) -> list[int]:
         """(T, 183) logits of one utterance -> phone indices."""
         if self.decoder == "greedy":
             return greedy_decode(logits)
         scaled = logits.float().log_softmax(dim=-1) - self.log_priors  # log p(x|s) up to a constant
-        return viterbi_decode(scaled, self.log_initial, self.log_bigram, self.lm_weight, self.insertion_penalty)
+        return viterbi_decode(scaled, self.log_initial, self.log_bigram, lm_weight, insertion_penalty)
 
     def score(self, trainer: pl.Trainer, logits: Tensor, batch: dict[str, Tensor], split: str) -> None:
         references = trainer.datamodule.references(split)
-        metric = self.metrics[split]
         per_utterance = logits.detach().cpu().split(batch[keys.LENGTHS].tolist())
         for utterance, scores in zip(batch[keys.UTTERANCE].tolist(), per_utterance, strict=True):
-            metric.update([self.decode(scores)], [references.reference(utterance)])
+            reference = references.reference(utterance)
+            for metric, (lm_weight, penalty) in zip(self.metrics[split], self.grid, strict=True):
+                metric.update([self.decode(scores, lm_weight, penalty)], [reference])
 
     def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0) -> None:
         self.score(trainer, outputs, batch, "val")
@@ -57,9 +66,15 @@ class PhoneErrorRateScorer(pl.Callback):
 
     def _log(self, pl_module: pl.LightningModule, split: str) -> None:
         # Updated on the CPU; moved to the module's device so that compute() can sync over NCCL too.
-        metric = self.metrics[split].to(pl_module.device)
-        pl_module.log(f"{split}/per", metric.compute())  # compute() sums errors and phones over the ranks
-        metric.reset()
+        values = []
+        for metric in self.metrics[split]:
+            values.append(metric.to(pl_module.device).compute())  # sums errors and phones over the ranks
+            metric.reset()
+        best = min(range(len(values)), key=lambda i: float(values[i]))
+        pl_module.log(f"{split}/per", values[best])
+        if len(self.grid) > 1:
+            pl_module.log(f"{split}/per_lm_weight", float(self.grid[best][0]))
+            pl_module.log(f"{split}/per_insertion_penalty", float(self.grid[best][1]))
 
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
         self._log(pl_module, "val")

@@ -1,0 +1,48 @@
+from types import SimpleNamespace
+
+import torch
+
+from mimic.data.timit.decoding import estimate_bigram
+from mimic.data.timit.scoring import PhoneErrorRateScorer
+
+
+class _Module:
+    device = torch.device("cpu")
+
+    def __init__(self) -> None:
+        self.logged = {}
+
+    def log(self, name, value) -> None:
+        self.logged[name] = float(value)
+
+
+def _trainer(reference: list[int]):
+    split = SimpleNamespace(reference=lambda u: reference)
+    datamodule = SimpleNamespace(
+        references=lambda s: split,
+        log_state_priors=lambda: torch.full((183,), -torch.log(torch.tensor(183.0))),
+        bigram=lambda: estimate_bigram([reference]),
+    )
+    return SimpleNamespace(datamodule=datamodule)
+
+
+def test_sweep_picks_the_best_setting_and_says_which():
+    reference = [60, 5, 27, 60]  # h#, k, iy, h# (61-phone indices)
+    trainer = _trainer(reference)
+    logits = torch.full((12, 183), -5.0)
+    for t, phone in enumerate([60, 60, 60, 5, 5, 5, 27, 27, 27, 60, 60, 60]):
+        logits[t, 3 * phone + t % 3] = 5.0
+    batch = {"lengths": torch.tensor([12]), "utterance": torch.tensor([0])}
+    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], insertion_penalty=[-50.0, 0.0])
+    scorer.setup(trainer, None, "validate")
+    scorer.score(trainer, logits, batch, "val")
+    module = _Module()
+    scorer._log(module, "val")
+    assert module.logged["val/per"] == 0.0  # clear evidence decodes exactly once the penalty is sane
+    assert module.logged["val/per_insertion_penalty"] == 0.0  # -50 per phone forces too few phones
+    greedy = PhoneErrorRateScorer(decoder="greedy")
+    greedy.setup(trainer, None, "validate")
+    greedy.score(trainer, logits, batch, "val")
+    module = _Module()
+    greedy._log(module, "val")
+    assert module.logged == {"val/per": 0.0}
