@@ -1,6 +1,7 @@
 """Teacher -> streamed-logit mimic -> test on the fixture corpus, through the real CLI."""
 
 import pytest
+import torch
 
 from mimic.cli import main
 from tests.conftest import write_config
@@ -54,31 +55,42 @@ def test_teacher_mimic_and_scoring(in_tmp, corpus):
     metrics = tested.trainer.callback_metrics
     assert {"test/per", "test/err", "test/agreement"} <= set(metrics)
     # the checkpoint carries the input statistics, so the restored run normalises as training did
-    assert tested.datamodule.normaliser.mean.shape == (123,)
+    saved = torch.load(in_tmp / "runs/timit/snn_mimic/checkpoints/best.ckpt", weights_only=True)
+    torch.testing.assert_close(saved["TIMITDataModule"]["mean"], tested.datamodule.normaliser.mean)
 
 
-def test_ddp_teacher_and_per(in_tmp, corpus):
+def test_ddp_teacher_mimic_and_per(in_tmp, corpus):
     import os
     import subprocess
     import sys
 
     from tests.conftest import CONFIGS
 
-    dnn = {"class_path": "mimic.nets.DeepMLP", "init_args": {"in_shape": [15, 123], "num_classes": 183, "hidden": [16]}}
-    config = write_config(
-        in_tmp / "t.yaml", _config(corpus, in_tmp / "cache", "ddp", "mimic.tasks.TeacherModule", dnn, [])
-    )
-    ddp = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]
-    for args in (
-        ["fit", "--config", config, *ddp],
-        ["test", "--config", config, *ddp, "--ckpt_path=runs/timit/ddp/checkpoints/last.ckpt"],
-    ):
+    def run(args: list[str]) -> str:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         result = subprocess.run(
-            [sys.executable, "-m", "mimic", *args],
-            cwd=in_tmp,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            [sys.executable, "-m", "mimic", *args], cwd=in_tmp, capture_output=True, text=True, env=env
         )
         assert result.returncode == 0, result.stderr[-4000:]
-    assert "test/per" in result.stdout
+        return result.stdout
+
+    ddp = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]
+    dnn = {"class_path": "mimic.nets.DeepMLP", "init_args": {"in_shape": [15, 123], "num_classes": 183, "hidden": [16]}}
+    teacher = write_config(
+        in_tmp / "t.yaml", _config(corpus, in_tmp / "cache", "ddp", "mimic.tasks.TeacherModule", dnn, [])
+    )
+    run(["fit", "--config", teacher, *ddp])
+    snn = {
+        "class_path": "mimic.nets.ShallowNet",
+        "init_args": {"in_shape": [15, 123], "num_classes": 183, "hidden": 32},
+    }
+    logits = {
+        "class_path": "mimic.callbacks.TeacherLogits",
+        "init_args": {"checkpoints": ["runs/timit/ddp/checkpoints/last.ckpt"], "cache": True},
+    }
+    student = write_config(
+        in_tmp / "s.yaml", _config(corpus, in_tmp / "cache", "ddp_mimic", "mimic.tasks.StudentModule", snn, [logits])
+    )
+    run(["fit", "--config", student, *ddp])
+    out = run(["test", "--config", student, *ddp, "--ckpt_path=runs/timit/ddp_mimic/checkpoints/last.ckpt"])
+    assert "test/per" in out and "test/agreement" in out
