@@ -120,6 +120,9 @@ class TIMITDataModule(pl.LightningDataModule):
     def test_dataloader(self) -> DataLoader:
         return self._utterance_loader("test")
 
+    def predict_dataloader(self) -> DataLoader:
+        return self._utterance_loader("test")
+
     def state_dict(self) -> dict[str, Tensor]:
         """The input statistics, so that a restored model sees inputs normalised as in training."""
         return {"mean": self.normaliser.mean, "std": self.normaliser.std} if self.normaliser else {}
