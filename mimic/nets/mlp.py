@@ -6,6 +6,15 @@ from mimic.nets.base import Net
 from mimic.nets.notation import units
 
 
+def relu_stack(in_features: int, hidden: list[int], num_classes: int, dropout: float) -> list[nn.Module]:
+    """Linear -> ReLU -> dropout for each hidden width, then the linear output layer."""
+    layers: list[nn.Module] = []
+    for width in hidden:
+        layers += [nn.Linear(in_features, width), nn.ReLU(), nn.Dropout(dropout)]
+        in_features = width
+    return [*layers, nn.Linear(in_features, num_classes)]
+
+
 class DeepMLP(Net):
     """Stack of ReLU layers with dropout, then a linear classifier.
 
@@ -27,13 +36,9 @@ class DeepMLP(Net):
     ) -> None:
         hidden = [int(h) for h in hidden]
         super().__init__(in_shape, num_classes, hidden=hidden, dropout=dropout, input_dropout=input_dropout)
-        layers: list[nn.Module] = [nn.Flatten(), nn.Dropout(input_dropout)]
-        width = self.in_features
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-            width = h
-        layers.append(nn.Linear(width, num_classes))
-        self.layers = nn.Sequential(*layers)
+        self.layers = nn.Sequential(
+            nn.Flatten(), nn.Dropout(input_dropout), *relu_stack(self.in_features, hidden, num_classes, dropout)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.layers(x)  # (B, *in_shape) -> (B, C)

@@ -3,6 +3,7 @@
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
+from mimic.nets.mlp import relu_stack
 from mimic.nets.notation import units
 
 
@@ -50,13 +51,8 @@ class SpeechCNN(Net):
         self.conv = nn.Sequential(
             nn.Conv1d(frames * streams, filters, kernel_size), nn.ReLU(), nn.MaxPool1d(pool), nn.Flatten()
         )
-        width = filters * ((self.bands - kernel_size + 1) // pool)
-        layers: list[nn.Module] = []
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
-            width = h
-        layers.append(nn.Linear(width, num_classes))
-        self.head = nn.Sequential(*layers)
+        pooled = filters * ((self.bands - kernel_size + 1) // pool)
+        self.head = nn.Sequential(*relu_stack(pooled, hidden, num_classes, dropout))
 
     def forward(self, x: Tensor) -> Tensor:
         b, frames, _ = x.shape  # (B, W, S * F)
