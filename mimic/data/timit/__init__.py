@@ -1,6 +1,2 @@
-"""TIMIT (issue 3, in progress): phone sets and frame targets, corpus discovery and splits, SPHERE and .PHN
-readers, filterbank features with context windows, the on-disk feature cache, decoding and PER.
-
-Still to come: ``TIMITDataModule`` (frame batches for training, utterance-whole batches for scoring), the
-PER callback, the speech CNN, and the Table 1 configs.
-"""
+"""TIMIT: ``TIMITDataModule`` (corpus discovery and splits, SPHERE and .PHN readers, filterbank features with
+context windows, the on-disk feature cache), the 61/183/39 phone sets, decoding and ``PhoneErrorRateScorer``."""
