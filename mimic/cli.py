@@ -21,6 +21,7 @@ from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveCon
 TOOLS = {
     "demo": ("mimic.demo:main", "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results"),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
+    "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
 }
 
 DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."

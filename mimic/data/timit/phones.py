@@ -5,8 +5,10 @@ A frame's target is ``3 * phone + state``: each phone segment is split into thre
 middle, end), the usual stand-in for HMM state alignments.
 """
 
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 _PHONE_GROUPS = (
     "b d g p t k dx q",  # stops
@@ -61,7 +63,9 @@ def fold_sequence(phones: list[int]) -> list[str]:
     return [f for i, f in enumerate(folded) if i == 0 or f != folded[i - 1]]
 
 
-def frame_targets(segments: list[tuple[int, int, str]], num_frames: int, shift: int = 160, window: int = 400) -> Tensor:
+def frame_targets(
+    segments: list[tuple[int, int, str]], num_frames: int, shift: int = 160, window: int = 400
+) -> "Tensor":
     """183-class target of each frame, from the phone segment under the frame's centre.
 
     Args:
@@ -73,6 +77,10 @@ def frame_targets(segments: list[tuple[int, int, str]], num_frames: int, shift: 
     Returns:
         (num_frames,) int64. A segment splits into three equal parts: states 0 (begin), 1, 2 (end).
     """
+    # torch is imported here, not at the top, so that the phone sets load without it: the corpus
+    # synthesiser's worker processes need them and start in a fraction of the time without torch.
+    import torch
+
     begins = torch.tensor([b for b, _, _ in segments], dtype=torch.float64)
     ends = torch.tensor([e for _, e, _ in segments], dtype=torch.float64)
     phones = torch.tensor([PHONE_INDEX[p] for _, _, p in segments])

@@ -2,9 +2,13 @@
 
 The cache file holds the frames of every utterance one after another (N, D), the utterance offsets, the
 183-class frame targets and each utterance's reference phone sequence; it is named by the split and a
-hash of the feature settings, and read back with ``weights_only=True``.
+hash of the feature settings, and read back with ``weights_only=True``. It also records a fingerprint of
+the source files (path, size, modification time of every ``.WAV`` and ``.PHN``), so that a corpus that
+was regenerated or replaced in place (``mimic data synth-timit --overwrite``) is never read from stale
+features.
 """
 
+import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +89,16 @@ def compute_split(
     )
 
 
+def source_fingerprint(utterances: list[Utterance]) -> str:
+    """A hash of where the split's files are and of their size and modification time."""
+    digest = hashlib.sha1()
+    for u in utterances:
+        for path in (u.wav, u.phn):
+            stat = path.stat() if path.is_file() else None
+            digest.update(f"{path.resolve()}|{stat and stat.st_size}|{stat and stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def load_or_compute(
     utterances: list[Utterance],
     split: str,
@@ -92,16 +106,16 @@ def load_or_compute(
     cache_dir: str | Path | None,
     skip_bad: bool = False,
 ) -> SplitFeatures:
-    """The split's features from ``cache_dir`` if computed before with the same settings and utterances."""
+    """The split's features from ``cache_dir`` if computed before with the same settings from the same files."""
     if cache_dir is None:
         return compute_split(utterances, split, settings, skip_bad)
     path = Path(cache_dir) / f"timit-{split}-{settings.key()}.pt"
+    source = source_fingerprint(utterances)
     if path.is_file():
         cached = torch.load(path, map_location="cpu", weights_only=True)
-        expected = {f"{u.speaker}/{u.name}" for u in utterances}
-        if set(cached["names"]) | {s.split(":")[0] for s in cached["skipped"]} == expected:
+        if cached.pop("source", None) == source:
             return SplitFeatures(**cached)
     computed = compute_split(utterances, split, settings, skip_bad)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(computed.to_file(), path)
+    torch.save({**computed.to_file(), "source": source}, path)
     return computed

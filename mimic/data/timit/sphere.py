@@ -1,4 +1,5 @@
-"""NIST SPHERE audio (TIMIT's ``.WAV``) and ``.PHN`` phone alignments, read with the checks a bad copy needs."""
+"""NIST SPHERE audio (TIMIT's ``.WAV``) and ``.PHN`` phone alignments, read with the checks a bad copy needs,
+and written as the LDC disc lays them out (for fixtures and the synthetic corpus)."""
 
 from pathlib import Path
 
@@ -8,6 +9,30 @@ import soundfile
 from mimic.data.timit.phones import PHONE_INDEX
 
 HEADER_MAGIC = b"NIST_1A"
+HEADER_SIZE = 1024
+
+
+def sphere_bytes(samples: np.ndarray, utterance_id: str, database_id: str = "TIMIT") -> bytes:
+    """A 1024-byte ``NIST_1A`` header with TIMIT's fields, then the (N,) samples as little-endian 16-bit."""
+    samples = np.asarray(samples)
+    if samples.ndim != 1 or samples.dtype != np.int16:
+        raise ValueError(f"SPHERE writer: expected (N,) int16 samples, got {samples.shape} {samples.dtype}")
+    fields = [
+        f"database_id -s{len(database_id)} {database_id}",
+        "database_version -s3 1.0",
+        f"utterance_id -s{len(utterance_id)} {utterance_id}",
+        "channel_count -i 1",
+        f"sample_count -i {len(samples)}",
+        "sample_rate -i 16000",
+        f"sample_min -i {int(samples.min(initial=0))}",
+        f"sample_max -i {int(samples.max(initial=0))}",
+        "sample_n_bytes -i 2",
+        "sample_byte_format -s2 01",
+        "sample_sig_bits -i 16",
+        "end_head",
+    ]
+    header = f"NIST_1A\n   {HEADER_SIZE}\n" + "\n".join(fields) + "\n"
+    return header.encode("ascii").ljust(HEADER_SIZE, b" ") + samples.astype("<i2").tobytes()
 
 
 def sphere_header(path: Path) -> dict[str, str]:

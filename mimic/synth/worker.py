@@ -1,0 +1,82 @@
+"""One speaker's recordings, synthesised in a process of its own: ``python -m mimic.synth.worker JOB.json``.
+
+A fresh process per speaker makes the corpus byte-identical run after run (espeak-ng carries wave
+generator state from sentence to sentence within a process, see :mod:`mimic.synth.espeak`), lets the
+speakers be made in parallel, and keeps the worker light: numpy and ctypes, no torch.
+
+The speaker's files are written into ``<SPEAKER>.partial/`` and the folder is renamed when all are
+there, so an interrupted run never leaves a speaker that looks complete.
+"""
+
+import json
+import shutil
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from mimic.data.timit.sphere import sphere_bytes
+from mimic.synth.alignment import align, place, word_spans
+from mimic.synth.channel import TARGET_RATE, Channel, record
+from mimic.synth.espeak import Espeak
+from mimic.synth.sentences import Sentence
+from mimic.synth.speakers import Speaker
+
+
+def job_json(root: Path, speaker: Speaker, sentences: list[Sentence]) -> str:
+    return json.dumps({"root": str(root), "speaker": asdict(speaker), "sentences": [asdict(s) for s in sentences]})
+
+
+def _speaker_from(fields: dict) -> Speaker:
+    channel = fields.pop("channel")
+    channel["resonances"] = tuple(tuple(r) for r in channel["resonances"])
+    return Speaker(**fields, channel=Channel(**channel))
+
+
+def _lines(rows: list[tuple[int, int, str]]) -> str:
+    return "".join(f"{b} {e} {label}\n" for b, e, label in rows)
+
+
+def synthesise_speaker(root: Path, speaker: Speaker, sentences: list[Sentence]) -> dict:
+    """Write the speaker's ``.WAV/.PHN/.WRD/.TXT`` files; returns counts for the progress line."""
+    engine = Espeak()
+    engine.set_voice(speaker.voice)
+    engine.set("rate", speaker.rate)
+    engine.set("pitch", speaker.pitch)
+    engine.set("range", speaker.pitch_range)
+    final = root / speaker.folder
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    total = 0
+    for index, sentence in enumerate(sentences):
+        speech = engine.speak(sentence.text)
+        segments = align(speech)
+        rng = np.random.default_rng([speaker.seed, index])
+        audio, lead = record(speech.samples, speech.sample_rate, speaker.channel, rng)
+        # positions scale with the resampler's exact length ratio, so the last one lands on the audio's end
+        factor = round(len(speech.samples) * TARGET_RATE / speech.sample_rate) / len(speech.samples)
+        segments = place(segments, factor, lead, len(audio))
+        stem = partial / sentence.id
+        stem.with_suffix(".WAV").write_bytes(sphere_bytes(audio, f"{speaker.name}_{sentence.id.lower()}"))
+        stem.with_suffix(".PHN").write_text(_lines([(s.begin, s.end, s.label) for s in segments]))
+        stem.with_suffix(".WRD").write_text(_lines(word_spans(segments, speech)))
+        stem.with_suffix(".TXT").write_text(f"0 {len(audio)} {sentence.text}\n")
+        total += len(audio)
+    if final.exists():
+        shutil.rmtree(final)
+    partial.rename(final)
+    return {"speaker": speaker.name, "utterances": len(sentences), "samples": total}
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[0]).read_text())
+    sentences = [Sentence(**s) for s in job["sentences"]]
+    summary = synthesise_speaker(Path(job["root"]), _speaker_from(job["speaker"]), sentences)
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
