@@ -46,7 +46,8 @@ def _phoneme_spans(speech: Speech) -> list[tuple[int, int, str, int]]:
     starts = [sample for sample, _, _ in speech.phonemes]
     if not starts:
         raise ValueError(f"espeak-ng reported no phonemes for {speech.text!r}")
-    if any(b < a for a, b in zip(starts, starts[1:])) or starts[0] < 0 or starts[-1] > len(speech.samples):
+    ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
+    if not ordered or starts[0] < 0 or starts[-1] > len(speech.samples):
         raise ValueError(f"espeak-ng phoneme events out of order or past the audio for {speech.text!r}: {starts}")
     ends = [*starts[1:], len(speech.samples)]
     return [(b, e, m, t) for (b, m, t), e in zip(speech.phonemes, ends, strict=True)]
@@ -85,7 +86,8 @@ def align(speech: Speech) -> list[Segment]:
                 begin = middle
         # the remaining labels share [begin, end) equally
         cuts = np.linspace(begin, end, len(labels) + 1).round().astype(int)
-        segments += [Segment(int(b), int(e), label, word) for b, e, label in zip(cuts[:-1], cuts[1:], labels, strict=True)]
+        for b, e, label in zip(cuts[:-1], cuts[1:], labels, strict=True):
+            segments.append(Segment(int(b), int(e), label, word))
     return _tidy(segments)
 
 
@@ -111,7 +113,9 @@ def place(segments: list[Segment], factor: float, offset: int, num_samples: int)
     """Segments at another sample rate (positions times ``factor``), shifted by ``offset`` samples of
     lead-in, inside an utterance of ``num_samples``: the silence before and after is ``h#``, so the
     result starts and ends with ``h#`` as TIMIT's do. Segments that round to nothing go."""
-    moved = [Segment(round(s.begin * factor) + offset, round(s.end * factor) + offset, s.label, s.word) for s in segments]
+    moved = [
+        Segment(round(s.begin * factor) + offset, round(s.end * factor) + offset, s.label, s.word) for s in segments
+    ]
     moved = [Segment(0, 0, EDGE, None), *moved, Segment(num_samples, num_samples, EDGE, None)]
     moved[0].end, moved[-1].begin = moved[1].begin, moved[-2].end
     return _tidy(moved)

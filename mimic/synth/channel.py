@@ -24,8 +24,9 @@ class Channel:
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> "Channel":
+        # two broad bumps or dips: centre log-uniform in 250 Hz..6 kHz, +-8 dB, 0.4..1.5 octaves wide
         resonances = tuple(
-            (float(np.exp(rng.uniform(np.log(250), np.log(6000)))), float(rng.uniform(-8, 8)), float(rng.uniform(0.4, 1.5)))
+            (float(np.exp(rng.uniform(np.log(250), np.log(6000)))), rng.uniform(-8.0, 8.0), rng.uniform(0.4, 1.5))
             for _ in range(2)
         )
         return cls(

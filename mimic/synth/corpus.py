@@ -81,7 +81,7 @@ def synthesise_corpus(out: str | Path, settings: CorpusSettings, workers: int | 
         "generator": "mimic data synth-timit",
         "espeak_ng": version,
         "settings": {**settings.__dict__, "sentences": str(settings.sentences)},
-        "speakers": {s.name: {"folder": s.folder, "voice": s.voice, "rate": s.rate, "pitch": s.pitch} for s in speakers},
+        "speakers": {s.name: {"folder": s.folder, "voice": s.voice, "rate": s.rate} for s in speakers},
         "utterances": progress.utterances,
         "minutes": round(progress.seconds / 60, 2),
     }
@@ -100,7 +100,8 @@ def _run_workers(out: Path, jobs: list, scratch: Path, workers: int, progress: _
                 job = scratch / f"{index}.json"
                 job.write_text(job_json(out, speaker, sentences))
                 command = [sys.executable, "-m", "mimic.synth.worker", str(job)]
-                running[subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)] = speaker.name
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                running[process] = speaker.name
             for process in [p for p in running if p.poll() is not None]:
                 name = running.pop(process)
                 stdout, stderr = process.communicate()

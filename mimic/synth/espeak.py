@@ -27,7 +27,7 @@ _EVENT_WORD = 1
 _EVENT_PHONEME = 7
 _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
-_PUNCTUATION = ".,;:!?\"()[]"
+_PUNCTUATION = '.,;:!?"()[]'
 _PARAMETERS = {"rate": 1, "volume": 2, "pitch": 3, "range": 4, "wordgap": 7}
 
 
@@ -64,7 +64,8 @@ def load_library() -> ctypes.CDLL:
             return ctypes.CDLL(name)
         except OSError as err:
             errors.append(str(err))
-    raise EspeakUnavailable(f"libespeak-ng not found ({'; '.join(errors) or 'not on the library path'}): {INSTALL_HINT}")
+    reason = "; ".join(errors) or "not on the library path"
+    raise EspeakUnavailable(f"libespeak-ng not found ({reason}): {INSTALL_HINT}")
 
 
 def espeak_version() -> str:
@@ -147,7 +148,7 @@ class Espeak:
         # TIMIT's .WRD files write words ("didn't", not espeak's "didn").
         starts = sorted(self._words)
         words = {}
-        for position, following in zip(starts, [*starts[1:], len(text) + 1]):
+        for position, following in zip(starts, [*starts[1:], len(text) + 1], strict=True):
             tokens = (token.strip(_PUNCTUATION) for token in text[position - 1 : following - 1].split())
             words[position] = tuple(token for token in tokens if token)
         return Speech(text, samples.astype(np.int16), self.sample_rate, self._phonemes, words)

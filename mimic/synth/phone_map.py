@@ -101,4 +101,3 @@ def timit_labels(mnemonic: str, context: str = "") -> tuple[str, ...]:
             f"espeak-ng phoneme {mnemonic!r}{where} is not in mimic.synth.phone_map's table; add its TIMIT "
             "labels there (the table maps espeak's English phonemes onto the 61 TIMIT labels)"
         ) from None
-

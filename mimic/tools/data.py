@@ -26,9 +26,7 @@ def _synth_timit_parser(commands) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output directory (must be empty or new)")
     parser.add_argument("--speakers", type=int, default=DEFAULTS.train_speakers, help="training speakers")
     parser.add_argument("--dev-speakers", type=int, default=DEFAULTS.dev_speakers, help="dev speakers (max 50)")
-    parser.add_argument(
-        "--test-speakers", type=int, default=DEFAULTS.test_speakers, help="core-test speakers (max 24)"
-    )
+    parser.add_argument("--test-speakers", type=int, default=DEFAULTS.test_speakers, help="core-test speakers (max 24)")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument(
         "--sentences", type=Path, default=Path(DEFAULTS.sentences), help="sentence list, one per line (# comments)"

@@ -4,27 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mimic.data.timit.sphere import sphere_bytes
+
 PHONES_OF_UTTERANCE = ["h#", "sh", "iy", "hh", "ae", "dcl", "d", "h#"]
-
-
-def sphere_bytes(samples: np.ndarray, utterance_id: str) -> bytes:
-    """A 1024-byte NIST_1A header as TIMIT's, then little-endian 16-bit samples."""
-    fields = [
-        "database_id -s5 TIMIT",
-        "database_version -s3 1.0",
-        f"utterance_id -s{len(utterance_id)} {utterance_id}",
-        "channel_count -i 1",
-        f"sample_count -i {len(samples)}",
-        "sample_rate -i 16000",
-        f"sample_min -i {int(samples.min())}",
-        f"sample_max -i {int(samples.max())}",
-        "sample_n_bytes -i 2",
-        "sample_byte_format -s2 01",
-        "sample_sig_bits -i 16",
-        "end_head",
-    ]
-    header = ("NIST_1A\n   1024\n" + "\n".join(fields) + "\n").encode("ascii")
-    return header.ljust(1024, b" ") + samples.astype("<i2").tobytes()
 
 
 def write_utterance(folder: Path, name: str, seed: int, upper: bool = True) -> None:
