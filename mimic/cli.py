@@ -20,12 +20,16 @@ from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveCon
 # Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
 TOOLS = {
     "demo": ("mimic.demo:main", "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results"),
+    "demo-speech": (
+        "mimic.demo_speech:main",
+        "synthesise a TIMIT-format corpus, train DNN teacher, shallow net and shallow mimic; write PER table",
+    ),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
     "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
 }
 
 DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."
-EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<6} {help_}" for name, (_, help_) in TOOLS.items())
+EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<11} {help_}" for name, (_, help_) in TOOLS.items())
 CSV_LOGGER = "lightning.pytorch.loggers.CSVLogger"
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
 

@@ -11,7 +11,7 @@ from mimic.data.timit.corpus import list_utterances
 from mimic.data.timit.datasets import FrameDataset, Normaliser, UtteranceBatches
 from mimic.data.timit.decoding import estimate_bigram
 from mimic.data.timit.features import FeatureSettings
-from mimic.data.timit.phones import NUM_TARGETS
+from mimic.data.timit.phones import NUM_TARGETS, fold_sequence
 from mimic.data.timit.prepare import SplitFeatures, load_or_compute
 
 # Scoring needs the training split too: its statistics normalise the inputs, its frame counts give the
@@ -93,6 +93,11 @@ class TIMITDataModule(pl.LightningDataModule):
 
     def references(self, split: str) -> SplitFeatures:
         return self.splits["dev" if split == "val" else split]
+
+    def scored_phones(self, split: str) -> int:
+        """Reference phones of ``split`` after 61 -> 39 folding: the denominator of its PER."""
+        references = self.references(split)
+        return sum(len(fold_sequence(references.reference(u))) for u in range(len(references.names)))
 
     def deterministic_inputs(self, split: str) -> bool:
         return True  # features are computed once; no augmentation
