@@ -4,10 +4,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-all demo lint format bench docker clean
+.PHONY: help install test test-all demo demo-speech lint format bench docker clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## Venv in .venv, editable install with dev tools; Debian packages when root
 $(STAMP): pyproject.toml
@@ -29,6 +29,9 @@ test-all: install ## Run every test, slow ones included
 
 demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST -> runs/demo/results.md
 	$(VENV)/bin/mimic demo
+
+demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
+	$(VENV)/bin/mimic demo-speech
 
 lint: install ## ruff (lint and format check) and hadolint on the Dockerfile
 	$(VENV)/bin/ruff check .

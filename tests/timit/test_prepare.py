@@ -30,3 +30,18 @@ def test_bad_utterance_stops_or_is_skipped_and_reported(tmp_path):
         load_or_compute(splits["train"], "train", FeatureSettings(), None)
     kept = load_or_compute(splits["train"], "train", FeatureSettings(), None, skip_bad=True)
     assert len(kept.names) == 3 and kept.skipped[0].startswith("fcjf0/sx37: ")
+
+
+def test_a_corpus_rewritten_in_place_is_not_read_from_stale_features(tmp_path, capsys):
+    root = make_timit(tmp_path / "timit")
+    cache = tmp_path / "cache"
+    first = load_or_compute(list_utterances(root, strict=False)["train"], "train", FeatureSettings(), cache)
+    # same speakers and names, other audio (as `mimic data synth-timit --overwrite` with another seed)
+    wav = root / "TRAIN/DR1/FCJF0/SI1027.WAV"
+    data = bytearray(wav.read_bytes())
+    data[1024:] = bytes(len(data) - 1024)  # silence
+    wav.write_bytes(bytes(data))
+    capsys.readouterr()
+    again = load_or_compute(list_utterances(root, strict=False)["train"], "train", FeatureSettings(), cache)
+    assert "TIMIT train features" in capsys.readouterr().err  # recomputed
+    assert not torch.equal(again.features, first.features)
