@@ -13,6 +13,7 @@ caller: synthesise a fixed sequence of sentences in a fresh process (``mimic.syn
 import ctypes
 import ctypes.util
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -126,8 +127,20 @@ class Espeak:
             i += 1
         return 0  # 0: go on synthesising
 
+    def variants(self) -> list[str]:
+        """Names of the voice variants installed with espeak-ng-data (``m1``, ``f3``, ``klatt``...)."""
+        data = ctypes.c_char_p()
+        self._lib.espeak_Info.restype = ctypes.c_char_p
+        self._lib.espeak_Info(ctypes.byref(data))
+        folder = Path(data.value.decode()) / "voices" / "!v" if data.value else None
+        return sorted(p.name for p in folder.iterdir()) if folder and folder.is_dir() else []
+
     def set_voice(self, name: str) -> None:
         """A voice such as ``en-us`` or ``en-us+f3`` (language + variant)."""
+        language, _, variant = name.partition("+")
+        # espeak falls back to the plain voice for an unknown variant without a word: check it ourselves
+        if variant and variant not in self.variants():
+            raise ValueError(f"espeak-ng has no voice {name!r}: no variant {variant!r} in espeak-ng-data/voices/!v")
         if self._lib.espeak_SetVoiceByName(name.encode("utf-8")) != 0:
             raise ValueError(f"espeak-ng has no voice {name!r} (list them with `espeak-ng --voices`)")
 

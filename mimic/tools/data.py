@@ -17,6 +17,7 @@ DEFAULTS = CorpusSettings()
 def _synth_timit_parser(commands) -> None:
     parser = commands.add_parser(
         "synth-timit",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         help="synthesise a TIMIT-format corpus with espeak-ng",
         description="Synthesise a corpus in TIMIT's layout (TRAIN|TEST/DR*/<SPEAKER>/<UTT>.WAV|PHN|WRD|TXT, "
         "NIST SPHERE, 16 kHz 16-bit) with espeak-ng, with true phone alignments from espeak's phoneme events. "
@@ -36,7 +37,7 @@ def _synth_timit_parser(commands) -> None:
 
 
 def main(args: list[str]) -> dict:
-    parser = argparse.ArgumentParser(prog="mimic data", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="mimic data", description="Make and prepare datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
     _synth_timit_parser(commands)
     opts = parser.parse_args(args)
