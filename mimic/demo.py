@@ -65,12 +65,7 @@ def run_stage(stage: Stage, config_dir: Path, extra: list[str], reuse: bool) -> 
     metrics = {k: float(v) for k, v in tested.trainer.callback_metrics.items()}
     summary = tested.model.net_summary()
     return Row(
-        stage=stage.name,
-        model=stage.model,
-        role=stage.role,
-        arch=summary["net/arch"],
-        params=summary["net/params"],
-        hidden_units=summary["net/hidden_units"],
+        **Row.fields_of(stage, summary),
         test_err=metrics["test/err"],
         agreement=metrics.get("test/agreement"),
         minutes=(time.monotonic() - started) / 60,

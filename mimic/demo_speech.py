@@ -75,12 +75,7 @@ def run_stage(stage: Stage, config_dir: Path, extra: list[str], reuse: bool) -> 
     test = tested.trainer.callback_metrics
     summary = tested.model.net_summary()
     return SpeechRow(
-        stage=stage.name,
-        model=stage.model,
-        role=stage.role,
-        arch=summary["net/arch"],
-        params=summary["net/params"],
-        hidden_units=summary["net/hidden_units"],
+        **SpeechRow.fields_of(stage, summary),
         dev_per=float(dev["val/per"]),
         test_per=float(test["test/per"]),
         test_frame_err=float(test["test/err"]),

@@ -8,13 +8,31 @@ COLUMNS = ("model", "arch", "params", "hidden_units", "test_err", "train_err", "
 
 
 @dataclass
-class Row:
+class NetRow:
+    """What every results row (this demo's and the speech demo's) says about its stage and net."""
+
     stage: str
     model: str
     role: str  # teacher, baseline or student
     arch: str
     params: int
     hidden_units: int
+
+    @staticmethod
+    def fields_of(stage, summary: dict) -> dict:
+        """The fields above from a demo stage (name, model, role) and ``net_summary()``."""
+        return {
+            "stage": stage.name,
+            "model": stage.model,
+            "role": stage.role,
+            "arch": summary["net/arch"],
+            "params": summary["net/params"],
+            "hidden_units": summary["net/hidden_units"],
+        }
+
+
+@dataclass
+class Row(NetRow):
     test_err: float
     agreement: float | None  # test argmax agreement with the teacher (students only)
     minutes: float

@@ -5,19 +5,13 @@ import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from mimic.report import epoch_curve
+from mimic.report import NetRow, epoch_curve
 
 COLUMNS = ("model", "arch", "params", "hidden_units", "dev_per", "test_per", "test_frame_err", "agreement", "minutes")
 
 
 @dataclass
-class SpeechRow:
-    stage: str
-    model: str
-    role: str  # teacher, baseline or student
-    arch: str
-    params: int
-    hidden_units: int
+class SpeechRow(NetRow):
     dev_per: float  # phone error rate on the dev speakers
     test_per: float  # on the core-test speakers
     test_frame_err: float  # 183-class frame error on the core-test speakers
