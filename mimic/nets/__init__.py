@@ -6,6 +6,7 @@ from mimic.nets.image_cnn import ImageCNN
 from mimic.nets.mlp import DeepMLP
 from mimic.nets.shallow import ConvShallowNet, ShallowNet
 from mimic.nets.speech_cnn import SpeechCNN
+from mimic.nets.stochastic_pool import StochasticPool2d
 
 __all__ = [
     "ConvShallowNet",
@@ -15,6 +16,7 @@ __all__ = [
     "Net",
     "ShallowNet",
     "SpeechCNN",
+    "StochasticPool2d",
     "build_net",
     "count_hidden_units",
     "count_parameters",

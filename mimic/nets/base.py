@@ -12,6 +12,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from mimic.nets.stochastic_pool import StochasticPool2d
+
 # Only classes from this package may be rebuilt from a checkpoint: a spec names a class to import,
 # and a checkpoint from elsewhere must not be able to import arbitrary code.
 _TRUSTED_PREFIX = "mimic.nets."
@@ -67,7 +69,13 @@ def count_parameters(net: nn.Module) -> int:
 
 
 # Nonlinear layers whose outputs the paper counts as hidden units; linear bottlenecks are not counted.
-_HIDDEN_UNIT_LAYERS = (nn.ReLU, nn.MaxPool2d, nn.MaxPool1d, nn.AvgPool2d)  # conv outputs count via their ReLU
+_HIDDEN_UNIT_LAYERS = (
+    nn.ReLU,
+    nn.MaxPool2d,
+    nn.MaxPool1d,
+    nn.AvgPool2d,
+    StochasticPool2d,
+)  # conv outputs count via their ReLU  # noqa: E501
 
 
 def count_hidden_units(net: Net) -> int:

@@ -1,9 +1,12 @@
 """Convolutional image teacher: ``32c-p-64c-p-256fc`` style stacks (the paper's CIFAR teacher shape)."""
 
+from typing import Literal
+
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
 from mimic.nets.notation import units
+from mimic.nets.stochastic_pool import StochasticPool2d
 
 
 class ImageCNN(Net):
@@ -17,6 +20,8 @@ class ImageCNN(Net):
         fc: widths of the fully connected layers after the conv stack.
         dropout: dropout before each fully connected layer.
         batch_norm: batch norm after each conv (trains faster; the paper's teacher had none).
+        pool: ``max`` (2x2) or ``stochastic`` (3x3, stride 2, Zeiler & Fergus 2013, as the paper's CIFAR
+            teacher); both halve the height and width.
     """
 
     def __init__(
@@ -28,6 +33,7 @@ class ImageCNN(Net):
         fc: list[int] = (256,),
         dropout: float = 0.5,
         batch_norm: bool = True,
+        pool: Literal["max", "stochastic"] = "max",
     ) -> None:
         channels, fc = [int(c) for c in channels], [int(f) for f in fc]
         super().__init__(
@@ -38,6 +44,7 @@ class ImageCNN(Net):
             fc=fc,
             dropout=dropout,
             batch_norm=batch_norm,
+            pool=pool,
         )
         in_channels, height, width = self.in_shape
         blocks: list[nn.Module] = []
@@ -45,7 +52,8 @@ class ImageCNN(Net):
             blocks.append(nn.Conv2d(in_channels, c, kernel_size, padding=kernel_size // 2, bias=not batch_norm))
             if batch_norm:
                 blocks.append(nn.BatchNorm2d(c))
-            blocks += [nn.ReLU(), nn.MaxPool2d(2)]
+            pooling = StochasticPool2d(3, stride=2, padding=1) if pool == "stochastic" else nn.MaxPool2d(2)
+            blocks += [nn.ReLU(), pooling]
             in_channels, height, width = c, height // 2, width // 2
         self.features = nn.Sequential(*blocks)
         head: list[nn.Module] = [nn.Flatten()]

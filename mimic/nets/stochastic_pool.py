@@ -1,0 +1,42 @@
+"""Stochastic pooling (Zeiler & Fergus, ICLR 2013), the pooling of the paper's CIFAR-10 teacher CNN.
+
+Within each pooling region of non-negative activations ``a_i`` (after a ReLU), ``p_i = a_i / sum_j a_j``.
+Training: the region's output is one activation, drawn with probability ``p_i`` (a region of zeros gives
+0). Inference: the probability-weighted average ``sum_i p_i a_i``. The draw regularises like dropout; the
+average is its expectation over the choice, used as an ensemble of the sampled networks.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+class StochasticPool2d(nn.Module):
+    """(B, C, H, W) non-negative -> (B, C, H', W'), ``H' = (H + 2 * padding - kernel_size) // stride + 1``.
+
+    Zero padding is neutral: a zero is never drawn from a region holding anything else and adds nothing
+    to the average, so ``kernel_size=3, stride=2, padding=1`` halves even sizes as 2x2 max pooling does.
+    """
+
+    def __init__(self, kernel_size: int = 3, stride: int = 2, padding: int = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, x: Tensor) -> Tensor:
+        b, c, h, w = x.shape
+        k, s, pad = self.kernel_size, self.stride, self.padding
+        out_h, out_w = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
+        regions = F.unfold(x.reshape(b * c, 1, h, w), k, padding=pad, stride=s)  # (B*C, k*k, L)
+        totals = regions.sum(1, keepdim=True)  # (B*C, 1, L)
+        safe = totals.clamp_min(torch.finfo(x.dtype).tiny)
+        if self.training:
+            # draw i with probability a_i / sum: the first i whose running sum passes u * sum, u ~ U[0, 1)
+            threshold = torch.rand_like(totals) * totals
+            chosen = (regions.cumsum(1) <= threshold).sum(1, keepdim=True).clamp_max(k * k - 1)  # (B*C, 1, L)
+            pooled = regions.gather(1, chosen) * (totals > 0)  # a region of zeros: 0, and no gradient
+        else:
+            pooled = (regions * regions).sum(1, keepdim=True) / safe  # sum_i p_i a_i
+        return pooled.reshape(b, c, out_h, out_w)
