@@ -1,0 +1,42 @@
+"""Global contrast normalisation and ZCA whitening: the usual preparation of CIFAR-10 for the paper's
+CNN teachers (Goodfellow et al. 2013's maxout recipe). Fitted on the training images; the statistics
+are tensors, so they travel in a checkpoint and are applied identically to unlabeled data and at test.
+"""
+
+import torch
+from torch import Tensor
+
+
+def global_contrast_normalise(images: Tensor, scale: float = 55.0, eps: float = 1e-8) -> Tensor:
+    """(N, ...) -> (N, D) float64: each image minus its mean, scaled to norm ``scale``."""
+    flat = images.reshape(len(images), -1).to(torch.float64)
+    flat = flat - flat.mean(1, keepdim=True)
+    return scale * flat / flat.norm(dim=1, keepdim=True).clamp_min(eps)
+
+
+class ZCAWhitening:
+    """``x -> (x - mean) @ W`` with ``W = V diag(1 / sqrt(s + eps)) V^T`` from the training covariance:
+    decorrelated inputs that stay close to the original images (unlike PCA whitening)."""
+
+    def __init__(self, mean: Tensor, matrix: Tensor) -> None:
+        self.mean, self.matrix = mean, matrix  # (D,), (D, D) float64
+
+    @classmethod
+    def fit(cls, flat: Tensor, eps: float = 0.1) -> "ZCAWhitening":
+        """``flat`` (N, D) float64 training images (after GCN); ``eps`` regularises small eigenvalues."""
+        mean = flat.mean(0)
+        centred = flat - mean
+        covariance = centred.T @ centred / len(flat)  # (D, D)
+        eigenvalues, eigenvectors = torch.linalg.eigh(covariance)
+        scale = (eigenvalues.clamp_min(0) + eps).rsqrt()
+        return cls(mean, (eigenvectors * scale) @ eigenvectors.T)
+
+    def __call__(self, flat: Tensor) -> Tensor:
+        return (flat.to(torch.float64) - self.mean) @ self.matrix
+
+    def state_dict(self) -> dict[str, Tensor]:
+        return {"mean": self.mean, "matrix": self.matrix}
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Tensor]) -> "ZCAWhitening":
+        return cls(state["mean"], state["matrix"])
