@@ -46,10 +46,15 @@ class Channel:
         return 10.0 ** (db / 20.0)
 
 
+def resampled_length(n: int, rate: int) -> int:
+    """Samples at 16 kHz of ``n`` samples at ``rate``."""
+    return round(n * TARGET_RATE / rate)
+
+
 def resample_coloured(samples: np.ndarray, rate: int, channel: Channel) -> np.ndarray:
-    """(N,) audio at ``rate`` -> (round(N * 16000 / rate),) float64 at 16 kHz through the channel."""
+    """(N,) audio at ``rate`` -> (resampled_length(N, rate),) float64 at 16 kHz through the channel."""
     n_in = len(samples)
-    n_out = round(n_in * TARGET_RATE / rate)
+    n_out = resampled_length(n_in, rate)
     spectrum = np.fft.rfft(samples.astype(np.float64))
     kept = spectrum[: n_out // 2 + 1]
     if len(kept) < n_out // 2 + 1:  # upsampling: pad with zeros above the input's Nyquist

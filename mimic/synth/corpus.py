@@ -8,9 +8,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mimic.synth.channel import TARGET_RATE
 from mimic.synth.espeak import espeak_version
 from mimic.synth.sentences import DEFAULT_SENTENCES, plan_sentences, read_sentences
 from mimic.synth.speakers import make_speakers
@@ -49,7 +50,7 @@ class _Progress:
     def update(self, summary: dict) -> None:
         self.done += 1
         self.utterances += summary["utterances"]
-        self.seconds += summary["samples"] / 16000
+        self.seconds += summary["samples"] / TARGET_RATE
         elapsed = time.monotonic() - self.started
         end = "\n" if self.done == self.total else ""
         print(
@@ -80,7 +81,7 @@ def synthesise_corpus(out: str | Path, settings: CorpusSettings, workers: int | 
     manifest = {
         "generator": "mimic data synth-timit",
         "espeak_ng": version,
-        "settings": {**settings.__dict__, "sentences": str(settings.sentences)},
+        "settings": asdict(settings),
         "speakers": {s.name: {"folder": s.folder, "voice": s.voice, "rate": s.rate} for s in speakers},
         "utterances": progress.utterances,
         "minutes": round(progress.seconds / 60, 2),

@@ -18,7 +18,7 @@ import numpy as np
 
 from mimic.data.timit.sphere import sphere_bytes
 from mimic.synth.alignment import align, place, word_spans
-from mimic.synth.channel import TARGET_RATE, Channel, record
+from mimic.synth.channel import Channel, record, resampled_length
 from mimic.synth.espeak import Espeak
 from mimic.synth.sentences import Sentence
 from mimic.synth.speakers import Speaker
@@ -56,7 +56,7 @@ def synthesise_speaker(root: Path, speaker: Speaker, sentences: list[Sentence]) 
         rng = np.random.default_rng([speaker.seed, index])
         audio, lead = record(speech.samples, speech.sample_rate, speaker.channel, rng)
         # positions scale with the resampler's exact length ratio, so the last one lands on the audio's end
-        factor = round(len(speech.samples) * TARGET_RATE / speech.sample_rate) / len(speech.samples)
+        factor = resampled_length(len(speech.samples), speech.sample_rate) / len(speech.samples)
         segments = place(segments, factor, lead, len(audio))
         stem = partial / sentence.id
         stem.with_suffix(".WAV").write_bytes(sphere_bytes(audio, f"{speaker.name}_{sentence.id.lower()}"))

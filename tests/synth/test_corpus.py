@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,7 @@ def test_same_arguments_give_byte_identical_files(tiny_corpus, tmp_path):
     synthesise_corpus(again, TINY, workers=1)  # another order of work and another worker count
     assert digest(again) == digest(tiny_corpus)
     other = tmp_path / "other"
-    synthesise_corpus(other, TINY.__class__(**{**TINY.__dict__, "seed": TINY.seed + 1}), workers=2)
+    synthesise_corpus(other, replace(TINY, seed=TINY.seed + 1), workers=2)
     assert digest(other) != digest(tiny_corpus)
 
 
@@ -118,8 +119,6 @@ def test_without_the_library_the_error_names_the_package(monkeypatch, tmp_path, 
 
 @needs_espeak
 def test_a_failing_speaker_stops_the_run_and_is_named(tmp_path):
-    from dataclasses import replace
-
     from mimic.synth.corpus import _Progress, _run_workers
     from mimic.synth.sentences import plan_sentences, read_sentences
     from mimic.synth.speakers import make_speakers
