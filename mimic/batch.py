@@ -9,3 +9,4 @@ INDEX = "index"  # (B,) int64 position of each sample in its split: the key of t
 TEACHER_LOGITS = "teacher_logits"  # (B, C) float32, written by TeacherLogits
 LENGTHS = "lengths"  # (U,) int64 frames of each whole utterance in a scoring batch (TIMIT)
 UTTERANCE = "utterance"  # (U,) int64 position of each utterance in its split (TIMIT)
+NO_LABEL = -1  # the value of batch["y"] for unlabeled transfer images: metrics and losses skip it

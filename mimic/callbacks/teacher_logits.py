@@ -15,9 +15,10 @@ import torch
 from torch import Tensor, nn
 
 from mimic import batch as keys
+from mimic.callbacks.input_statistics import adopt_input_statistics
 from mimic.callbacks.logit_cache import LogitCache
 from mimic.nets.ensemble import Combine, Ensemble
-from mimic.tasks.checkpoints import load_checkpoint, load_net, resolve_checkpoints
+from mimic.tasks.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 
 
 class TeacherLogits(pl.Callback):
@@ -46,7 +47,11 @@ class TeacherLogits(pl.Callback):
         self.combine = combine
         self.cache_enabled = cache or cache_dir is not None
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        members = [load_net(path) for path in self.paths]
+        checkpoints = [load_checkpoint(path) for path in self.paths]
+        members = [net_from_checkpoint(c, path) for c, path in zip(checkpoints, self.paths, strict=True)]
+        # What each teacher's DataModule saved (its fitted input statistics), by DataModule class name
+        self.data_states = [{k: v for k, v in c.items() if k.endswith("DataModule")} for c in checkpoints]
+        del checkpoints
         self.teacher: nn.Module = Ensemble(members, combine) if len(members) > 1 else members[0]
         self.teacher.requires_grad_(False).eval()
         self.caches: dict[str, LogitCache] = {}
@@ -61,6 +66,7 @@ class TeacherLogits(pl.Callback):
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         self.check_student(pl_module)
+        adopt_input_statistics(trainer.datamodule, self.paths, self.data_states)
         # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
         self.teacher = trainer.precision_plugin.convert_module(self.teacher)
         if self.cache_enabled:

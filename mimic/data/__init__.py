@@ -7,6 +7,7 @@ e.g. by the corpus synthesiser's worker processes, without loading Lightning.
 from importlib import import_module
 
 _EXPORTS = {
+    "CIFAR10DataModule": "mimic.data.cifar10",
     "FashionMNISTDataModule": "mimic.data.fashion_mnist",
     "TIMITDataModule": "mimic.data.timit.datamodule",
     "PhoneErrorRateScorer": "mimic.data.timit.scoring",

@@ -2,14 +2,13 @@
 
 from pathlib import Path
 
-import lightning.pytorch as pl
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader
 
-from mimic.data.augment import random_shift_flip
 from mimic.data.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
-from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
+from mimic.data.image_datamodule import ImageDataModule
+from mimic.data.images.preprocess import Preprocessing
+from mimic.data.images.sources import TransferSource
 
 DEFAULT_ROOTS = ("data/fashion-mnist", "/usr/share/datasets/fashion-mnist")
 FILES = {
@@ -44,7 +43,7 @@ def find_root(root: str | None) -> Path:
     )
 
 
-class FashionMNISTDataModule(pl.LightningDataModule):
+class FashionMNISTDataModule(ImageDataModule):
     """28x28 grey images in 10 classes; 60k train (split into train/val, seeded) and the official 10k test.
 
     Batches are dicts: ``x`` (B, 1, 28, 28) float standardised with the training split's mean and std,
@@ -58,8 +57,12 @@ class FashionMNISTDataModule(pl.LightningDataModule):
         eval_batch_size: validation and test batch size.
         val_size: images held out of the 60k for validation.
         train_size: use only this many training images (after the split); ``None`` for all.
-        seed: seed of the train/val split.
+        seed: seed of the train/val split (and of the order of mixed transfer batches).
         augment: random shifts and flips on training images (teachers only: it makes inputs random).
+        preprocess: ``"standardise"`` (the training pixels' mean and std) or ``"gcn_zca"``.
+        transfer: extra unlabeled images for a student, e.g. ``mimic.data.images.Munge`` (made-up images).
+        transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion
+            to the two set sizes.
         num_workers: DataLoader worker processes.
     """
 
@@ -76,12 +79,14 @@ class FashionMNISTDataModule(pl.LightningDataModule):
         train_size: int | None = None,
         seed: int = 0,
         augment: bool = False,
+        preprocess: Preprocessing = "standardise",
+        transfer: TransferSource | None = None,
+        transfer_fraction: float | None = None,
         num_workers: int = 0,
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
-        self.datasets: dict[str, TensorDictDataset] = {}
-        self.mean = self.std = 0.0
+        self.save_hyperparameters(ignore=["transfer"])
+        self._init_common(transfer)
 
     def prepare_data(self) -> None:
         if self.hparams.download:
@@ -90,29 +95,9 @@ class FashionMNISTDataModule(pl.LightningDataModule):
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=True, download=True)
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=False, download=True)
 
-    def setup(self, stage: str | None = None) -> None:
-        if self.datasets:
-            return
+    def read(self, split: str) -> tuple[Tensor, Tensor]:
         hp = self.hparams
         root = find_root(hp.root or (DEFAULT_ROOTS[0] if hp.download else None))
-        images, labels = self._read(root, "train")
-        if not 0 < hp.val_size < len(images):
-            raise ValueError(f"data.val_size must be between 1 and {len(images) - 1}, got {hp.val_size}")
-        order = torch.randperm(len(images), generator=torch.Generator().manual_seed(hp.seed))
-        val_idx, train_idx = order[: hp.val_size], order[hp.val_size :]
-        if hp.train_size is not None:
-            train_idx = train_idx[: hp.train_size]
-        train_pixels = images[train_idx].float().div_(255)
-        self.mean, self.std = train_pixels.mean().item(), train_pixels.std().item()
-        test_images, test_labels = self._read(root, "test")
-        self.datasets = {
-            "train": TensorDictDataset(images[train_idx], labels[train_idx], self._train_transform),
-            "val": TensorDictDataset(images[val_idx], labels[val_idx], self._eval_transform),
-            "test": TensorDictDataset(test_images, test_labels, self._eval_transform),
-        }
-
-    @staticmethod
-    def _read(root: Path, split: str) -> tuple[Tensor, Tensor]:
         image_file, label_file = (root / name for name in FILES[split])
         images = torch.from_numpy(read_idx(image_file, IMAGES_MAGIC).copy())  # (N, 28, 28) uint8
         labels = torch.from_numpy(read_idx(label_file, LABELS_MAGIC).astype("int64"))  # (N,)
@@ -121,41 +106,3 @@ class FashionMNISTDataModule(pl.LightningDataModule):
         if labels.max() >= len(CLASSES):
             raise ValueError(f"{label_file}: label {int(labels.max())} outside 0..{len(CLASSES) - 1}")
         return images.unsqueeze(1), labels  # (N, 1, 28, 28)
-
-    def _eval_transform(self, pixels: Tensor) -> Tensor:
-        return (pixels.float() / 255 - self.mean) / self.std  # (B, 1, 28, 28)
-
-    def _train_transform(self, pixels: Tensor) -> Tensor:
-        if not self.hparams.augment:
-            return self._eval_transform(pixels)
-        # Shift in pixel space so that the padding is background (0), then standardise.
-        return (random_shift_flip(pixels.float() / 255) - self.mean) / self.std
-
-    def deterministic_inputs(self, split: str) -> bool:
-        """Whether a sample's input is the same every epoch (what ``TeacherLogits``' cache needs)."""
-        return not (split == "train" and self.hparams.augment)
-
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
-        if not self.datasets:
-            self.setup()
-        hp = self.hparams
-        return DataLoader(
-            self.datasets[split],
-            batch_size=hp.batch_size if split == "train" else hp.eval_batch_size,
-            shuffle=shuffle,
-            num_workers=hp.num_workers,
-            persistent_workers=hp.num_workers > 0,
-            collate_fn=collate_batch,
-        )
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader("train", shuffle=True)
-
-    def val_dataloader(self) -> DataLoader:
-        return self._loader("val", shuffle=False)
-
-    def test_dataloader(self) -> DataLoader:
-        return self._loader("test", shuffle=False)
-
-    def predict_dataloader(self) -> DataLoader:
-        return self._loader("test", shuffle=False)

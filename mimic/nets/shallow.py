@@ -74,10 +74,13 @@ class ConvShallowNet(Net):
         num_classes: number of logits.
         channels: conv filters (the paper: 64 or 128).
         kernel_size: square conv kernel, padded to keep the size.
-        pool: max-pool size and stride.
+        pool: max-pool window.
+        pool_stride: max-pool stride; default ``pool``. The paper's counts (~54M and ~70M parameters, ~110k
+            and ~190k hidden units) come out with 3x3 windows at stride 2, i.e. 15x15 pooled maps.
         bottleneck: linear bottleneck width (the paper: 1200), or ``None``.
         hidden: width of the ReLU hidden layer (the paper: 30k).
         dropout: dropout on the hidden layer.
+        input_dropout: dropout on the input image (the paper's SNN-30k trained on labels uses both).
     """
 
     def __init__(
@@ -87,9 +90,11 @@ class ConvShallowNet(Net):
         channels: int = 128,
         kernel_size: int = 5,
         pool: int = 2,
+        pool_stride: int | None = None,
         bottleneck: int | None = 1200,
         hidden: int = 30000,
         dropout: float = 0.0,
+        input_dropout: float = 0.0,
     ) -> None:
         super().__init__(
             in_shape,
@@ -97,22 +102,27 @@ class ConvShallowNet(Net):
             channels=channels,
             kernel_size=kernel_size,
             pool=pool,
+            pool_stride=pool_stride,
             bottleneck=bottleneck,
             hidden=hidden,
             dropout=dropout,
+            input_dropout=input_dropout,
         )
         in_channels, height, width = self.in_shape
+        stride = pool_stride or pool
+        self.input_dropout = nn.Dropout(input_dropout)  # outside `features`: weight names stay as before
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, channels, kernel_size, padding=kernel_size // 2),
             nn.ReLU(),
-            nn.MaxPool2d(pool),
+            nn.MaxPool2d(pool, stride),
             nn.Flatten(),
         )
-        flat = channels * (height // pool) * (width // pool)
+        pooled = [(size - pool) // stride + 1 for size in (height, width)]  # no padding: floor((n - k) / s) + 1
+        flat = channels * pooled[0] * pooled[1]
         self.head = nn.Sequential(*_wide_layer(flat, hidden, bottleneck, num_classes, dropout))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.head(self.features(x))  # (B, C_in, H, W) -> (B, c*H/p*W/p) -> (B, C)
+        return self.head(self.features(self.input_dropout(x)))  # (B, C_in, H, W) -> (B, c*H'*W') -> (B, C)
 
     def describe(self) -> str:
         conv = f"{self.init_args['channels']}c-p-"

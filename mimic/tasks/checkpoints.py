@@ -60,7 +60,11 @@ def save_net(net: Net, path: str | Path) -> None:
 
 def load_net(path: str | Path) -> Net:
     """Rebuild the net stored in a mimic checkpoint and load its weights (in eval mode)."""
-    checkpoint = load_checkpoint(path)
+    return net_from_checkpoint(load_checkpoint(path), path)
+
+
+def net_from_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> Net:
+    """``load_net`` on a checkpoint already loaded from ``path`` (named in errors)."""
     spec = checkpoint.get(NET_SPEC_KEY)
     if spec is None:
         raise ValueError(

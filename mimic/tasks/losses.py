@@ -3,6 +3,8 @@
 import torch.nn.functional as F
 from torch import Tensor
 
+from mimic.batch import NO_LABEL
+
 
 def mimic_l2_loss(student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
     """The paper's objective, ``1/(2T) sum_t ||beta f(U V x_t) - z_t||^2``, over a batch of T samples.
@@ -33,7 +35,7 @@ def kd_loss(
         student_logits: (B, C).
         teacher_logits: (B, C).
         temperature: softmax temperature T.
-        labels: (B,) class indices, needed when ``hard_label_weight > 0``.
+        labels: (B,) class indices, needed when ``hard_label_weight > 0``; ``-1`` (unlabeled) is skipped.
         hard_label_weight: weight w of the hard-label term, in [0, 1].
     """
     student_log_p = F.log_softmax(student_logits / temperature, dim=-1)
@@ -44,5 +46,8 @@ def kd_loss(
         return soft
     if labels is None:
         raise ValueError("kd_loss with hard_label_weight > 0 needs labels")
-    hard = F.cross_entropy(student_logits, labels)
+    labeled = labels != NO_LABEL  # transfer images have no label
+    if not bool(labeled.any()):
+        return (1.0 - hard_label_weight) * soft
+    hard = F.cross_entropy(student_logits[labeled], labels[labeled])
     return (1.0 - hard_label_weight) * soft + hard_label_weight * hard

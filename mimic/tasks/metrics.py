@@ -3,12 +3,15 @@
 from torch import Tensor
 from torchmetrics.classification import MulticlassAccuracy
 
+from mimic.batch import NO_LABEL
+
 
 class ErrorRate(MulticlassAccuracy):
-    """1 - accuracy over all samples (micro average), the figure the paper's tables report."""
+    """1 - accuracy over all samples (micro average), the figure the paper's tables report. Unlabeled
+    transfer samples (``y = -1``) in a student's training batches are left out."""
 
     def __init__(self, num_classes: int) -> None:
-        super().__init__(num_classes=num_classes, average="micro")
+        super().__init__(num_classes=num_classes, average="micro", ignore_index=NO_LABEL)
 
     def compute(self) -> Tensor:
         return 1.0 - super().compute()

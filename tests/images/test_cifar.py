@@ -8,34 +8,7 @@ import pytest
 
 from mimic.data.images.cifar import read_cifar10
 from mimic.data.images.safe_pickle import UnsafePickle, load_dataset_pickle
-
-PER_BATCH = 6
-
-
-def pixels(n: int, offset: int) -> np.ndarray:
-    """(n, 3072) rows whose value encodes image, channel, row and column, so a transposed or
-    channel-swapped read cannot pass."""
-    image, channel, row, col = np.meshgrid(np.arange(n), np.arange(3), np.arange(32), np.arange(32), indexing="ij")
-    return ((offset + image * 7 + channel * 100 + row * 3 + col) % 256).astype(np.uint8).reshape(n, 3072)
-
-
-def labels_of(n: int, offset: int) -> list[int]:
-    return [(offset + i) % 10 for i in range(n)]
-
-
-def make_cifar(root: Path, layout: str) -> Path:
-    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-    folder = root / ("cifar-10-batches-py" if layout == "python" else "cifar-10-batches-bin")
-    folder.mkdir(parents=True)
-    for k, name in enumerate(names):
-        data, labels = pixels(PER_BATCH, 10 * k), labels_of(PER_BATCH, k)
-        if layout == "python":  # as the official files: a dict with bytes keys (a Python 2 pickle)
-            batch = {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": [b"x.png"] * 6}
-            (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
-        else:
-            records = np.concatenate([np.array(labels, np.uint8)[:, None], data], axis=1)
-            (folder / f"{name}.bin").write_bytes(records.tobytes())
-    return root
+from tests.images.fixtures import PER_BATCH, labels_of, make_cifar
 
 
 @pytest.mark.parametrize("layout", ["python", "binary"])

@@ -1,23 +1,10 @@
 """tiny_images.bin read in place, on a fixture written in its column-major record format."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from mimic.data.images.tiny_images import TinyImagesFile, read_excluded
-
-
-def usual_image(i: int) -> np.ndarray:
-    """(row, column, channel) uint8 whose values encode all three, so a transposed read cannot pass."""
-    row, col, channel = np.meshgrid(np.arange(32), np.arange(32), np.arange(3), indexing="ij")
-    return ((i * 11 + row * 5 + col + channel * 90) % 256).astype(np.uint8)
-
-
-def write_tiny_images(path: Path, n: int) -> Path:
-    # each record: the image as (column, row, channel), written in Fortran order, as the real file
-    path.write_bytes(b"".join(usual_image(i).transpose(1, 0, 2).tobytes(order="F") for i in range(n)))
-    return path
+from tests.images.fixtures import usual_image, write_tiny_images
 
 
 def test_records_come_back_channels_first_rows_then_columns(tmp_path):

@@ -13,13 +13,17 @@ from typing import Any
 
 import numpy as np
 
-# numpy's ndarray.__reduce__ rebuilds an array with _reconstruct(ndarray, shape, dtype) + __setstate__.
+# numpy's ndarray.__reduce__ rebuilds an array with _reconstruct(ndarray, shape, dtype) + __setstate__;
+# under pickle protocol 5 it uses _frombuffer(bytes, dtype, shape, order) instead.
 from numpy._core.multiarray import _reconstruct
+from numpy._core.numeric import _frombuffer
 
 # The names numpy 1.x and 2.x pickles use to rebuild arrays, and nothing else.
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): _frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _frombuffer,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
     # Python 3 writes bytes into protocol-2 pickles as _codecs.encode(text, "latin1"): re-saved copies

@@ -3,6 +3,8 @@ CNN teachers (Goodfellow et al. 2013's maxout recipe). Fitted on the training im
 are tensors, so they travel in a checkpoint and are applied identically to unlabeled data and at test.
 """
 
+from collections.abc import Iterable
+
 import torch
 from torch import Tensor
 
@@ -23,10 +25,22 @@ class ZCAWhitening:
 
     @classmethod
     def fit(cls, flat: Tensor, eps: float = 0.1) -> "ZCAWhitening":
-        """``flat`` (N, D) float64 training images (after GCN); ``eps`` regularises small eigenvalues."""
-        mean = flat.mean(0)
-        centred = flat - mean
-        covariance = centred.T @ centred / len(flat)  # (D, D)
+        """``flat`` (N, D) training images (after GCN); ``eps`` regularises small eigenvalues."""
+        return cls.fit_chunks([flat], eps)
+
+    @classmethod
+    def fit_chunks(cls, chunks: Iterable[Tensor], eps: float = 0.1) -> "ZCAWhitening":
+        """Fit from (n_i, D) chunks, so that 50k float64 images need never be in memory at once."""
+        count, total, products = 0, None, None
+        for chunk in chunks:
+            chunk = chunk.to(torch.float64)
+            if total is None:
+                total, products = chunk.new_zeros(chunk.shape[1]), chunk.new_zeros(chunk.shape[1], chunk.shape[1])
+            count, total, products = count + len(chunk), total + chunk.sum(0), products + chunk.T @ chunk
+        if not count:
+            raise ValueError("ZCA whitening needs at least one image to fit")
+        mean = total / count
+        covariance = products / count - torch.outer(mean, mean)  # (D, D)
         eigenvalues, eigenvectors = torch.linalg.eigh(covariance)
         scale = (eigenvalues.clamp_min(0) + eps).rsqrt()
         return cls(mean, (eigenvectors * scale) @ eigenvectors.T)

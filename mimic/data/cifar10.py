@@ -1,0 +1,68 @@
+"""CIFAR-10 (Krizhevsky 2009), the paper's image benchmark, optionally with unlabeled transfer images."""
+
+import torch
+from torch import Tensor
+
+from mimic.data.image_datamodule import ImageDataModule
+from mimic.data.images.cifar import CLASS_NAMES, read_cifar10
+from mimic.data.images.preprocess import Preprocessing
+from mimic.data.images.sources import TransferSource
+
+
+class CIFAR10DataModule(ImageDataModule):
+    """32x32 colour images in 10 classes: 50k train (split into train/val, seeded) and the official 10k test.
+
+    Batches are dicts: ``x`` (B, 3, 32, 32) float32 after preprocessing, ``y`` (B,) int64 (-1 for transfer
+    images), ``index`` (B,) int64. The statistics fitted for preprocessing are saved in checkpoints.
+
+    Args:
+        root: folder holding ``cifar-10-batches-py/`` (the python pickles) or ``cifar-10-batches-bin/``.
+        download: fetch the python layout with torchvision into ``root`` first (needs internet).
+        batch_size: training batch size (per process under DDP).
+        eval_batch_size: validation and test batch size.
+        val_size: images held out of the 50k for validation.
+        train_size: use only this many training images (after the split); ``None`` for all.
+        seed: seed of the train/val split (and of the order of mixed transfer batches).
+        preprocess: ``"gcn_zca"`` (global contrast normalisation + ZCA whitening, the usual preparation for
+            the paper's CNN teachers) or ``"standardise"`` (each channel's mean and std).
+        augment: random shifts of up to 4 pixels and mirror flips of training images (teachers only).
+        transfer: unlabeled images for a student, by ``class_path``: ``mimic.data.images.TinyImages``,
+            ``NumpyImages`` (CIFAR-5m), ``PickledImages`` (ti_500K), ``ImageFolder`` (CINIC-10), or made-up
+            ``Munge`` / ``Mixup``. The teacher labels them on the fly.
+        transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion to
+            the two set sizes (50k + 1M: 95%, every image once per epoch, as in the paper).
+        num_workers: DataLoader worker processes.
+    """
+
+    num_classes = len(CLASS_NAMES)
+    in_shape = (3, 32, 32)
+    augment_pad = 4
+
+    def __init__(
+        self,
+        root: str = "data/cifar10",
+        download: bool = False,
+        batch_size: int = 128,
+        eval_batch_size: int = 1000,
+        val_size: int = 5000,
+        train_size: int | None = None,
+        seed: int = 0,
+        preprocess: Preprocessing = "gcn_zca",
+        augment: bool = False,
+        transfer: TransferSource | None = None,
+        transfer_fraction: float | None = None,
+        num_workers: int = 0,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters(ignore=["transfer"])
+        self._init_common(transfer)
+
+    def prepare_data(self) -> None:
+        if self.hparams.download:
+            from torchvision.datasets import CIFAR10
+
+            CIFAR10(self.hparams.root, train=True, download=True)  # unpacks cifar-10-batches-py/ there
+
+    def read(self, split: str) -> tuple[Tensor, Tensor]:
+        images, labels = read_cifar10(self.hparams.root, split)  # (N, 3, 32, 32) uint8, (N,) int64
+        return torch.from_numpy(images.copy()), torch.from_numpy(labels)
