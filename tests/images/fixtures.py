@@ -26,7 +26,8 @@ def make_cifar(root: Path, layout: str, per_batch: int = PER_BATCH) -> Path:
     for k, name in enumerate(names):
         data, labels = pixels(per_batch, 10 * k), labels_of(per_batch, k)
         if layout == "python":  # as the official files: a dict with bytes keys (a Python 2 pickle)
-            batch = {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": [b"x.png"] * per_batch}
+            names = [b"x.png"] * per_batch
+            batch = {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": names}
             (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
         else:
             records = np.concatenate([np.array(labels, np.uint8)[:, None], data], axis=1)

@@ -47,7 +47,8 @@ def test_gcn_zca_statistics_travel_in_the_state_and_apply_identically(tmp_path):
     restored.load_state_dict(fitted.state_dict())
     restored.setup("test")  # a restored DataModule does not refit (and may see another split)
     test_pixels = next(iter(fitted.test_dataloader()))
-    torch.testing.assert_close(restored.datasets["test"].transform(restored.datasets["test"].inputs), test_pixels[keys.X])
+    test = restored.datasets["test"]
+    torch.testing.assert_close(test.transform(test.inputs), test_pixels[keys.X])
     assert fitted.state_dict()["preprocess"] == "gcn_zca" and fitted.state_dict()["matrix"].shape == (3072, 3072)
     with pytest.raises(ValueError, match="preprocessed with 'gcn_zca', but data.preprocess is 'standardise'"):
         CIFAR10DataModule(str(root), preprocess="standardise").load_state_dict(fitted.state_dict())
