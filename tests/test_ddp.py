@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+from mimic.tasks.checkpoints import load_checkpoint
 from tests.conftest import CONFIGS, student_config, teacher_config, write_config
 
 DDP = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]
@@ -39,3 +40,14 @@ def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
         in_tmp,
     )
     assert "test/err" in tested.stdout
+
+
+def test_student_with_made_up_transfer_data_under_ddp(in_tmp, fashion_root, teachers):
+    config = student_config(fashion_root, [str(teachers[0])])
+    config["data"]["init_args"] |= {"transfer": {"class_path": "mimic.data.images.Mixup"}, "transfer_fraction": 0.5}
+    student = write_config(in_tmp / "student.yaml", config)
+    _run(["fit", "--config", student, *DDP, "--trainer.max_epochs=2"], in_tmp)
+    # 336 training images, 16 labeled + 16 mixup per batch: 21 batches, 20 shared out, 10 steps per rank
+    # per epoch; both ranks take the same number of steps, or DDP would hang
+    checkpoint = load_checkpoint(in_tmp / "runs/test/student/checkpoints/last.ckpt")
+    assert checkpoint["global_step"] == 20

@@ -52,6 +52,8 @@ class UtteranceBatches(IterableDataset):
         self.windows = ContextWindows(split.features, split.offsets, context)
         self.split, self.normaliser, self.max_frames = split, normaliser, max_frames
         self.lengths = (split.offsets[1:] - split.offsets[:-1]).tolist()
+        # Taken now, in the process that builds the loader: loader workers have no process group to ask.
+        self.rank, self.world = _rank_and_world()
 
     def chunks(self, rank: int = 0, world: int = 1) -> list[list[int]]:
         """This rank's utterances (every ``world``-th), grouped into batches of at most ``max_frames``."""
@@ -68,10 +70,10 @@ class UtteranceBatches(IterableDataset):
         return chunks
 
     def __len__(self) -> int:
-        return len(self.chunks(*_rank_and_world()))
+        return len(self.chunks(self.rank, self.world))
 
     def __iter__(self):
-        chunks = self.chunks(*_rank_and_world())
+        chunks = self.chunks(self.rank, self.world)
         worker = get_worker_info()
         if worker is not None:  # workers of one process split its batches
             chunks = chunks[worker.id :: worker.num_workers]
