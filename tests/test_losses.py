@@ -36,3 +36,17 @@ def test_kd_mixes_hard_labels():
     assert mixed.item() == pytest.approx(0.75 * soft.item() + 0.25 * hard.item(), rel=1e-5)
     with pytest.raises(ValueError, match="needs labels"):
         kd_loss(s, z, 3.0, hard_label_weight=0.5)
+
+
+def test_unlabeled_transfer_samples_are_left_out_of_hard_labels_and_error():
+    from mimic.tasks.metrics import ErrorRate
+
+    s, z = torch.randn(4, 3), torch.randn(4, 3)
+    y = torch.tensor([0, -1, 2, -1])  # -1: a transfer image, no label
+    soft = kd_loss(s, z, 2.0)
+    hard = torch.nn.functional.cross_entropy(s[[0, 2]], y[[0, 2]])
+    assert kd_loss(s, z, 2.0, y, 0.5).item() == pytest.approx(0.5 * soft.item() + 0.5 * hard.item(), rel=1e-5)
+    assert kd_loss(s, z, 2.0, torch.full((4,), -1), 0.5).item() == pytest.approx(0.5 * soft.item(), rel=1e-5)
+    err = ErrorRate(3)
+    err(torch.tensor([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]), y)  # right on 0, wrong on 2
+    assert err.compute().item() == pytest.approx(0.5)

@@ -84,6 +84,18 @@ def test_cache_refused_for_augmented_inputs(in_tmp, fashion_root, teachers):
         main(["fit", "--config", write_config(in_tmp / "aug.yaml", config)])
 
 
+def test_teachers_trained_on_differently_preprocessed_inputs_cannot_form_an_ensemble(in_tmp, fashion_root, teachers):
+    import torch
+
+    other = torch.load(teachers[1], weights_only=True)
+    assert "FashionMNISTDataModule" in other  # the teacher's fitted input statistics travel with it
+    other["FashionMNISTDataModule"]["mean"] = other["FashionMNISTDataModule"]["mean"] + 0.1
+    torch.save(other, in_tmp / "shifted.ckpt")
+    config = student_config(fashion_root, [str(teachers[0]), str(in_tmp / "shifted.ckpt")])
+    with pytest.raises(ValueError, match=r"trained on differently preprocessed inputs"):
+        main(["fit", "--config", write_config(in_tmp / "mixed.yaml", config)])
+
+
 def test_class_count_mismatch_fails_before_training(in_tmp, fashion_root, teachers):
     config = student_config(fashion_root, [str(teachers[0])], net=shallow_net(num_classes=5))
     with pytest.raises(ValueError, match="has 10 classes but the student has 5"):

@@ -35,7 +35,6 @@ def test_utterance_batches_keep_utterances_whole_and_ranks_disjoint(monkeypatch)
     assert sorted(seen) == list(range(7))  # every utterance scored once, on exactly one rank
 
 
-
 def test_loader_workers_score_the_rank_of_the_process_that_built_them(monkeypatch):
     split = _split([5, 9, 2, 7])
     monkeypatch.setattr(datasets, "_rank_and_world", lambda: (1, 2))  # rank 1 of 2 builds the loader
@@ -43,6 +42,7 @@ def test_loader_workers_score_the_rank_of_the_process_that_built_them(monkeypatc
     monkeypatch.undo()  # a worker process has no process group: it would say (0, 1)
     loader = torch.utils.data.DataLoader(batches, batch_size=None, num_workers=1)
     assert sorted(u for batch in loader for u in batch["utterance"].tolist()) == [1, 3]
+
 
 def test_frame_dataset_normalises_windows():
     split = _split([4, 6])
