@@ -34,13 +34,11 @@ def adopt_input_statistics(datamodule: pl.LightningDataModule | None, paths: lis
                 f"teachers {first_path} and {path} were trained on differently preprocessed inputs (different "
                 "data.seed, val_size, train_size or preprocess): an ensemble needs one input pipeline"
             )
-    if same_state(datamodule.state_dict(), first):
+    # Image DataModules fit lazily (ZCA is slow): no need to fit statistics that are about to be replaced
+    if getattr(datamodule, "fitted", True) and same_state(datamodule.state_dict(), first):
         return
     datamodule.load_state_dict(first)
-    rank_zero_info(
-        f"TeacherLogits: inputs are preprocessed with the statistics saved in {first_path}, which differ from "
-        "those fitted on this run's training split; the teacher sees its own training pipeline."
-    )
+    rank_zero_info(f"TeacherLogits: inputs are preprocessed with the teacher's statistics, saved in {first_path}")
 
 
 def same_state(a: dict[str, Any], b: dict[str, Any]) -> bool:

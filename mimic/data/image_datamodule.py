@@ -5,11 +5,13 @@ Subclasses say how to read their corpus (``read(split)``) and what shape it has;
 ``x`` (B, C, H, W) float32, ``y`` (B,) int64, ``index`` (B,) int64.
 """
 
+import time
 from abc import abstractmethod
 from typing import Any
 
 import lightning.pytorch as pl
 import torch
+from lightning.pytorch.utilities import rank_zero_info
 from torch import Tensor
 from torch.utils.data import DataLoader
 
@@ -32,8 +34,8 @@ class ImageDataModule(pl.LightningDataModule):
         self.datasets: dict[str, TensorDictDataset] = {}
         self.train_images: Tensor | None = None  # (N, C, H, W) uint8
         self.train_labels: Tensor | None = None  # (N,) int64
-        self.preprocessor = None  # fitted in setup, or restored from a checkpoint
-        self.restored = False
+        self.preprocessor = None  # fitted before the first batch, unless a checkpoint or a teacher provides it
+        self.fitted = False
 
     def _init_common(self, transfer: TransferSource | None) -> None:
         """Call from the subclass's ``__init__`` after ``save_hyperparameters(ignore=["transfer"])``."""
@@ -60,8 +62,6 @@ class ImageDataModule(pl.LightningDataModule):
         if hp.train_size is not None:
             train_idx = train_idx[: hp.train_size]
         self.train_images, self.train_labels = images[train_idx], labels[train_idx]
-        if not self.restored:
-            self.preprocessor.fit(self.train_images)
         test_images, test_labels = self.read("test")
         self.datasets = {
             "train": TensorDictDataset(self.train_images, self.train_labels, self.train_transform),
@@ -71,12 +71,30 @@ class ImageDataModule(pl.LightningDataModule):
         if self.transfer is not None:
             self.transfer.setup(self.train_images)
 
+    def fit_preprocessor(self) -> None:
+        """Fit the input statistics on the training split, unless they came from a checkpoint or a teacher.
+
+        Deferred from ``setup`` to the first loader: Lightning restores a checkpoint's DataModule state, and
+        ``TeacherLogits`` hands over the teacher's, after ``setup``; ZCA takes a while to fit (3072 x 3072).
+        """
+        if self.fitted:
+            return
+        if self.train_images is None:
+            self.setup()
+        started = time.monotonic()
+        rank_zero_info(f"fitting '{self.hparams.preprocess}' on {len(self.train_images):,} training images ...")
+        self.preprocessor.fit(self.train_images)
+        self.fitted = True
+        rank_zero_info(f"fitted '{self.hparams.preprocess}' in {time.monotonic() - started:.1f} s")
+
     # --- transforms: uint8 pixels (B, C, H, W) -> model inputs (B, C, H, W) float32 --------------------
 
     def eval_transform(self, pixels: Tensor) -> Tensor:
+        self.fit_preprocessor()  # a no-op once fitted: the loaders fit in the main process first
         return self.preprocessor(pixels.float() / 255)
 
     def train_transform(self, pixels: Tensor) -> Tensor:
+        self.fit_preprocessor()
         x = pixels.float() / 255
         if self.hparams.augment:  # in pixel space, so that shifted-in borders are black, then preprocess
             x = random_shift_flip(x, pad=self.augment_pad)
@@ -91,6 +109,7 @@ class ImageDataModule(pl.LightningDataModule):
     # --- loaders ------------------------------------------------------------------------------------
 
     def train_dataloader(self) -> DataLoader:
+        self.fit_preprocessor()
         if self.transfer is None:
             return self._loader("train", shuffle=True)
         hp = self.hparams
@@ -111,8 +130,7 @@ class ImageDataModule(pl.LightningDataModule):
         return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers, persistent_workers=hp.num_workers > 0)
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
-        if not self.datasets:
-            self.setup()
+        self.fit_preprocessor()
         hp = self.hparams
         return DataLoader(
             self.datasets[split],
@@ -135,6 +153,7 @@ class ImageDataModule(pl.LightningDataModule):
     # --- the fitted statistics travel in checkpoints --------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
+        self.fit_preprocessor()
         return {"preprocess": self.hparams.preprocess, **self.preprocessor.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -146,4 +165,4 @@ class ImageDataModule(pl.LightningDataModule):
                 f"{self.hparams.preprocess!r}: set data.preprocess to {kind!r}"
             )
         self.preprocessor.load_state_dict(state)
-        self.restored = True
+        self.fitted = True
