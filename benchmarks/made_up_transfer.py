@@ -80,6 +80,35 @@ def plot(rows: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def examples(path: Path, count: int = 8) -> None:
+    """A grid: training images, then MUNGE images, then mixup images, as the students see them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import torch
+
+    from mimic.data import FashionMNISTDataModule
+    from mimic.data.images import Mixup, Munge
+
+    torch.manual_seed(0)
+    data = FashionMNISTDataModule(train_size=5000)
+    data.setup("fit")
+    rows = {"training images": data.train_images[:count]}
+    for name, source in (("MUNGE (patch 2)", Munge(patch=2)), ("mixup", Mixup())):
+        source.setup(data.train_images)
+        rows[name] = source.images(np.arange(count))
+    fig, axes = plt.subplots(len(rows), count, figsize=(count * 0.9, len(rows) * 1.1))
+    for r, (name, images) in enumerate(rows.items()):
+        for c in range(count):
+            axes[r, c].imshow(images[c, 0], cmap="gray", vmin=0, vmax=255)
+            axes[r, c].axis("off")
+        axes[r, 0].set_title(name, fontsize=8, loc="left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=3000, help="optimisation steps of every student")
@@ -106,6 +135,7 @@ def main() -> None:
     ]
     (RUNS / "results.md").write_text("\n".join(lines) + "\n")
     plot(rows, RUNS / "results.png")
+    examples(RUNS / "examples.png")
     print("\n".join(lines))
 
 

@@ -10,13 +10,14 @@ from abc import abstractmethod
 from typing import Any
 
 import lightning.pytorch as pl
+import numpy as np
 import torch
 from lightning.pytorch.utilities import rank_zero_info
 from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mimic.data.augment import random_shift_flip
-from mimic.data.images.mixed import MixedBatches
+from mimic.data.images.mixed import MixedBatches, check_shape
 from mimic.data.images.preprocess import make_preprocessor
 from mimic.data.images.sources import TransferSource
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
@@ -70,6 +71,8 @@ class ImageDataModule(pl.LightningDataModule):
         }
         if self.transfer is not None:
             self.transfer.setup(self.train_images)
+            # one image read now: a source of the wrong shape fails here, not after the sanity check
+            check_shape(self.transfer, self.transfer.images(np.zeros(1, np.int64)), self.train_images.shape[1:])
 
     def fit_preprocessor(self) -> None:
         """Fit the input statistics on the training split, unless they came from a checkpoint or a teacher.

@@ -101,11 +101,7 @@ class MixedBatches(IterableDataset):
         pixels = [self.labeled[labeled_index]]  # (L, C, H, W) uint8
         if len(transfer):
             images = self.source.images(transfer)  # (T, C, H, W) uint8
-            if images.shape[1:] != self.labeled.shape[1:]:
-                raise ValueError(
-                    f"{self.source!r} gives images of shape {tuple(images.shape[1:])}, but the training images "
-                    f"are {tuple(self.labeled.shape[1:])}"
-                )
+            check_shape(self.source, images, self.labeled.shape[1:])
             pixels.append(images)
         transfer_index = torch.from_numpy(transfer) + len(self.labeled)
         return {
@@ -113,6 +109,14 @@ class MixedBatches(IterableDataset):
             keys.Y: torch.cat([self.labels[labeled_index], torch.full((len(transfer),), keys.NO_LABEL)]),
             keys.INDEX: torch.cat([labeled_index, transfer_index]),
         }
+
+
+def check_shape(source: TransferSource, images: Tensor, expected: tuple[int, ...]) -> None:
+    """Transfer images must have the training images' (C, H, W)."""
+    if tuple(images.shape[1:]) != tuple(expected):
+        raise ValueError(
+            f"{source!r} gives images of shape {tuple(images.shape[1:])}, but the training images are {tuple(expected)}"
+        )
 
 
 def _walk(size: int, seed: int, start: int, count: int) -> np.ndarray:
