@@ -28,7 +28,7 @@ SOURCES = {
 def run(name: str, train_size: int, steps: int, source_args: list[str]) -> dict:
     from mimic.cli import main
 
-    stage = f"{name.strip('+ ').split()[0].lower()}_{train_size}"
+    stage = f"{name.strip('+ ').split()[0].lower()}_{train_size}_{steps}"
     common = [
         "--config",
         str(CONFIG),
@@ -60,19 +60,31 @@ def run(name: str, train_size: int, steps: int, source_args: list[str]) -> dict:
     }
 
 
+def previous_rows() -> list[dict]:
+    """Rows of earlier invocations (other sizes, steps or sources), so that one table holds them all."""
+    if not (RUNS / "results.csv").is_file():
+        return []
+    with open(RUNS / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    numbers = {"train_size": int, "steps": int, "test_err": float, "agreement": float, "minutes": float}
+    return [{k: numbers.get(k, str)(v) for k, v in row.items()} for row in rows]
+
+
 def plot(rows: list[dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = sorted({r["train_size"] for r in rows})
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    groups = sorted({(r["train_size"], r["steps"]) for r in rows})  # one cluster of bars each
+    fig, ax = plt.subplots(figsize=(2 + 2 * len(groups), 3.5))
     width = 0.8 / len(SOURCES)
     for k, source in enumerate(SOURCES):
-        errs = [next(r["test_err"] for r in rows if r["source"] == source and r["train_size"] == s) for s in sizes]
-        ax.bar([i + k * width for i in range(len(sizes))], [100 * e for e in errs], width, label=source)
-    ax.set_xticks([i + width for i in range(len(sizes))], [f"{s:,} labeled images" for s in sizes])
+        found = [(g, r) for g, group in enumerate(groups) for r in rows if (r["train_size"], r["steps"]) == group]
+        bars = [(g, 100 * r["test_err"]) for g, r in found if r["source"] == source]
+        ax.bar([g + k * width for g, _ in bars], [e for _, e in bars], width, label=source)
+    labels = [f"{size:,} labeled\n{steps:,} steps" for size, steps in groups]
+    ax.set_xticks([g + width for g in range(len(groups))], labels)
     ax.set_ylabel("test error (%)")
     ax.set_title("Shallow mimic of a CNN ensemble, Fashion-MNIST")
     ax.legend()
@@ -113,12 +125,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=3000, help="optimisation steps of every student")
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 55000], help="labeled images used")
+    kinds = ["train", "munge", "mixup"]
+    parser.add_argument("--sources", nargs="+", choices=kinds, default=kinds, help="which students to train")
     opts = parser.parse_args()
-    rows = []
+    rows = previous_rows()
+    chosen = [name for name in SOURCES if name.strip("+ ").split()[0].lower() in opts.sources]
     for size in opts.sizes:
-        for name, args in SOURCES.items():
-            rows.append(run(name, size, opts.steps, args))
-            print(f"[made_up_transfer] {name}, {size}: test error {rows[-1]['test_err']:.2%}", flush=True)
+        for name in chosen:
+            row = run(name, size, opts.steps, SOURCES[name])
+            rows = [r for r in rows if (r["source"], r["train_size"], r["steps"]) != (name, size, opts.steps)] + [row]
+            print(f"[made_up_transfer] {name}, {size}, {opts.steps} steps: {row['test_err']:.2%}", flush=True)
+    rows.sort(key=lambda r: (r["train_size"], r["steps"], list(SOURCES).index(r["source"])))
     RUNS.mkdir(parents=True, exist_ok=True)
     with open(RUNS / "results.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
