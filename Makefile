@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-all demo demo-speech lint format bench docker clean
+.PHONY: help install test test-all demo demo-speech lint format bench bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ format: install ## Apply ruff's fixes and formatting
 
 bench: install ## Streaming-teacher throughput benchmark
 	$(PY) benchmarks/teacher_streaming.py
+
+bench-cifar: install ## CIFAR + 1M Tiny Images loader against the 128c-p-1200L-30k student (writes 3 GB to /tmp)
+	$(PY) benchmarks/cifar_loader.py
+
+bench-transfer: install ## Made-up transfer data (MUNGE, mixup) for the Fashion-MNIST mimic; needs `make demo` first
+	$(PY) benchmarks/made_up_transfer.py
 
 docker: ## Build the GPU image (needs a Docker engine)
 	docker build -t mimic .

@@ -8,7 +8,7 @@ mimic (``configs/fashion/shallow_mimic.yaml``, 256L-2048) trained for the same n
 each with all 55k training images and with only 5k of them (the teacher saw all 55k). Every run is
 ``mimic fit`` + ``mimic test`` through the CLI; results go to runs/transfer/results.md, .csv and .png.
 
-    python benchmarks/made_up_transfer.py [--steps 3000] [--sizes 5000 55000]
+    python benchmarks/made_up_transfer.py [--steps 1500] [--sizes 5000 55000] [--sources train munge mixup]
 """
 
 import argparse
@@ -123,7 +123,7 @@ def examples(path: Path, count: int = 8) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=3000, help="optimisation steps of every student")
+    parser.add_argument("--steps", type=int, default=1500, help="optimisation steps of every student")
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 55000], help="labeled images used")
     kinds = ["train", "munge", "mixup"]
     parser.add_argument("--sources", nargs="+", choices=kinds, default=kinds, help="which students to train")
