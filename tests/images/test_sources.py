@@ -137,3 +137,14 @@ def test_image_folder_errors_name_the_file(tmp_path):
     (tmp_path / "big.png").write_bytes(b"not a png")
     with pytest.raises(ValueError, match=r"big\.png: not a readable image"):
         ImageFolder(str(tmp_path)).images(np.array([0]))
+
+
+def test_memory_mapped_sources_pickle_as_paths_not_content(tiny_dir, tmp_path):
+    import pickle
+
+    np.savez(tmp_path / "part0.npz", X=hwc_images(40))
+    for source in (TinyImages(str(tiny_dir / "tiny_images.bin"), num_images=10), NumpyImages(str(tmp_path / "*.npz"))):
+        data = pickle.dumps(source)  # what a spawned loader worker receives
+        assert len(data) < 3072 * 5  # the 40- or 20-image content would be far larger
+        copy = pickle.loads(data)
+        np.testing.assert_array_equal(copy.images(np.array([3, 1])), source.images(np.array([3, 1])))

@@ -121,10 +121,21 @@ class NumpyImages(TransferSource):
     ) -> None:
         self.paths, self.key, self.channels_last, self.num_images = paths, key, channels_last, num_images
         self.allow_compressed = allow_compressed
-        files = _expand(paths)
-        self._arrays = [self._open(f) for f in files]
+        self._map_files()
+
+    def _map_files(self) -> None:
+        self._arrays = [self._open(f) for f in _expand(self.paths)]
         self._starts = np.cumsum([0] + [len(a) for a in self._arrays])
-        self._length = int(self._starts[-1]) if num_images is None else min(num_images, int(self._starts[-1]))
+        total = int(self._starts[-1])
+        self._length = total if self.num_images is None else min(self.num_images, total)
+
+    # Memory maps pickle with their whole content; workers started by spawn get the files mapped afresh.
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k not in ("_arrays", "_starts")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._map_files()
 
     def _open(self, file: Path) -> np.ndarray:
         if file.suffix == ".npz":

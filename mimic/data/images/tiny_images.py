@@ -28,6 +28,14 @@ class TinyImagesFile:
     def __len__(self) -> int:
         return len(self.records)
 
+    # A pickled np.memmap carries its whole content: loader workers started by spawn or forkserver would
+    # receive gigabytes. Pickle the path and map the file again on the other side.
+    def __getstate__(self) -> dict:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
     def images(self, indices: np.ndarray) -> np.ndarray:
         """0-based ``indices`` (n,) -> (n, 3, 32, 32) uint8 channels-first, rows then columns."""
         indices = np.asarray(indices)
