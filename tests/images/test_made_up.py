@@ -39,10 +39,17 @@ def test_munge_with_tiny_p_returns_training_images_and_patches_swap_together():
     munge.setup(train)
     made = munge.images(np.arange(10))
     assert (made[:, None] == train[None]).flatten(2).all(-1).any(-1).all()
-    patches = Munge(p=0.5, patch=4)
-    patches.setup(train)
-    changed = patches.images(np.arange(50)) != patches.images(np.arange(50))
-    assert changed.any()
+    # Two flat images, 0 and 200: each one's neighbour is the other, and with a huge s the drawn value is the
+    # neighbour's, so every output pixel says whether its patch was swapped.
+    flat = torch.stack([torch.zeros(1, 8, 8), torch.full((1, 8, 8), 200.0)]).to(torch.uint8)
+    patches = Munge(p=0.5, s=1e9, patch=4, pool=2)
+    patches.setup(flat)
+    made = patches.images(np.arange(200)).float()  # (200, 1, 8, 8)
+    blocks = made.view(200, 2, 4, 2, 4)  # (n, block row, row in block, block column, column in block)
+    assert ((made == 0) | (made == 200)).all()
+    assert (blocks == blocks[:, :, :1, :, :1]).all()  # constant within every 4 x 4 patch
+    per_image = blocks[:, :, 0, :, 0].flatten(1)  # (n, 4) one value per patch
+    assert ((per_image == 0).any(1) & (per_image == 200).any(1)).float().mean() > 0.5  # patches vary
     with pytest.raises(ValueError, match="0 < p <= 1"):
         Munge(p=0.0)
 
