@@ -1,7 +1,8 @@
 """A student's training stream: labeled training images (labels unused) mixed with transfer images.
 
 Each batch holds ``round(fraction * B)`` transfer images and the rest labeled ones. An epoch shows every
-labeled image once (or, with fraction 1, every transfer image once). The transfer set is walked through
+labeled image (or, with fraction 1, every transfer image) at least once: the last batch is topped up from
+the next pass, so a few come twice. The transfer set is walked through
 in a seeded order that continues across epochs, so 1M images are all seen before any repeats even when an
 epoch takes only part of them. Transfer samples carry ``y = -1`` (no label; metrics skip them) and
 ``index = N_labeled + j`` for transfer image j, a key that names the image for the teacher-logit cache.
