@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from mimic.data.images.preprocess import ContrastWhiten
 
 from mimic.data.images import TinyImages
 from mimic.data.images.mixed import MixedBatches
-from mimic.data.images.preprocess import ContrastWhiten
-from mimic.data.images.tiny_images import RECORD_BYTES
+from mimic.formats.tiny_images import RECORD_BYTES
 from mimic.nets import ConvShallowNet
 
 

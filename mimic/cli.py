@@ -17,6 +17,8 @@ from jsonargparse import DefaultHelpFormatter, Namespace
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
+from mimic.linking import link_net_to_data
+
 # Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
 TOOLS = {
     "demo": ("mimic.demo:main", "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results"),
@@ -76,6 +78,19 @@ class MimicCLI(LightningCLI):
         parser.add_argument(
             "--run.job_type", type=str, default="train", help="W&B job type: teacher, baseline, student, ..."
         )
+        parser.add_argument(
+            "--run.monitor",
+            type=str,
+            default="val/err",
+            help="Metric that picks checkpoints/best.ckpt (TIMIT: val/per).",
+        )
+        parser.add_argument(
+            "--run.monitor_mode",
+            type=str,
+            default="min",
+            choices=["min", "max"],
+            help="Whether lower or higher is better.",
+        )
 
     @property
     def run_config(self) -> Namespace:
@@ -93,6 +108,9 @@ class MimicCLI(LightningCLI):
         if "weights_only" in config and config.weights_only is None:
             # --ckpt_path files are read without unpickling code unless the user says otherwise.
             config.weights_only = True
+        error = link_net_to_data(config.model, config.data)
+        if error:
+            self._parser(self.subcommand).error(error)
         trainer = config.trainer
         run, run_dir = self.run_config, str(self.run_dir)
         if trainer.logger is None or trainer.logger is True:
@@ -110,18 +128,18 @@ class MimicCLI(LightningCLI):
         wants_checkpoints = trainer_config.get("enable_checkpointing") is not False
         has_checkpointing = any(isinstance(c, ModelCheckpoint) for c in callbacks)
         if self.subcommand == "fit" and wants_checkpoints and not has_checkpointing:
-            callbacks.append(default_checkpointing(self.run_dir))
+            callbacks.append(default_checkpointing(self.run_dir, self.run_config))
         kwargs.setdefault("callbacks", callbacks)
         return super().instantiate_trainer(**kwargs)
 
 
-def default_checkpointing(run_dir: Path) -> ModelCheckpoint:
-    """``checkpoints/best.ckpt`` (lowest val/err) and ``checkpoints/last.ckpt``, overwritten on a rerun."""
+def default_checkpointing(run_dir: Path, run: Namespace) -> ModelCheckpoint:
+    """``checkpoints/best.ckpt`` (best ``run.monitor``) and ``checkpoints/last.ckpt``, overwritten on a rerun."""
     return ModelCheckpoint(
         dirpath=run_dir / "checkpoints",
         filename="best",
-        monitor="val/err",
-        mode="min",
+        monitor=run.monitor,
+        mode=run.monitor_mode,
         save_last=True,
         auto_insert_metric_name=False,
         enable_version_counter=False,

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from mimic.cli import main
-from mimic.data.idx import IMAGES_MAGIC, LABELS_MAGIC
+from mimic.formats.idx import IMAGES_MAGIC, LABELS_MAGIC
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"

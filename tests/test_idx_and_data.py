@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mimic.data import FashionMNISTDataModule
-from mimic.data.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
+from mimic.formats.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 from tests.conftest import make_fashion, write_idx
 
 

@@ -39,7 +39,7 @@ def test_kd_mixes_hard_labels():
 
 
 def test_unlabeled_transfer_samples_are_left_out_of_hard_labels_and_error():
-    from mimic.tasks.metrics import ErrorRate
+    from mimic.metrics.classification import ErrorRate
 
     s, z = torch.randn(4, 3), torch.randn(4, 3)
     y = torch.tensor([0, -1, 2, -1])  # -1: a transfer image, no label

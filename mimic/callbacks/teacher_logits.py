@@ -3,7 +3,8 @@
 The teacher (or ensemble) is rebuilt from its checkpoint(s) alone and held by this callback, not by the
 student, so it never enters the student's checkpoint, optimiser or DDP wrapper. Each rank keeps its own
 copy on its own device. The logits are computed from ``batch["x"]`` after it reached the device, i.e.
-from exactly the tensor the student sees, augmentation included.
+from exactly the raw tensor the student sees, augmentation included; the teacher normalises it with the
+statistics saved in its own checkpoint, the student with its own.
 """
 
 import hashlib
@@ -15,9 +16,10 @@ import torch
 from torch import Tensor, nn
 
 from mimic import batch as keys
-from mimic.callbacks.input_statistics import adopt_input_statistics
 from mimic.callbacks.logit_cache import LogitCache
+from mimic.data.base import MimicDataModule
 from mimic.nets.ensemble import Combine, Ensemble
+from mimic.tasks.base import ClassifierTask
 from mimic.tasks.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 
 
@@ -29,7 +31,7 @@ class TeacherLogits(pl.Callback):
         combine: how an ensemble combines: ``"logits"`` (mean of logits, the paper) or ``"log_probs"``.
         cache: keep each sample's logits in memory (per rank, keyed by ``batch["index"]``) and reuse them in
             later epochs instead of running the teacher again. Only for deterministic inputs: refused when
-            the datamodule's ``deterministic_inputs(split)`` says a split is random (augmentation, random
+            the ``MimicDataModule``'s ``random_inputs(split)`` says a split is random (augmentation, made-up
             transfer data).
         cache_dir: also save the cache there at the end of a run (one file per split and rank) and reload
             it when the same teachers and data come back. Nothing is written unless this is set.
@@ -47,11 +49,7 @@ class TeacherLogits(pl.Callback):
         self.combine = combine
         self.cache_enabled = cache or cache_dir is not None
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        checkpoints = [load_checkpoint(path) for path in self.paths]
-        members = [net_from_checkpoint(c, path) for c, path in zip(checkpoints, self.paths, strict=True)]
-        # What each teacher's DataModule saved (its fitted input statistics), by DataModule class name
-        self.data_states = [{k: v for k, v in c.items() if k.endswith("DataModule")} for c in checkpoints]
-        del checkpoints
+        members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
         self.teacher: nn.Module = Ensemble(members, combine) if len(members) > 1 else members[0]
         self.teacher.requires_grad_(False).eval()
         self.caches: dict[str, LogitCache] = {}
@@ -66,7 +64,6 @@ class TeacherLogits(pl.Callback):
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         self.check_student(pl_module)
-        adopt_input_statistics(trainer.datamodule, self.paths, self.data_states)
         # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
         self.teacher = trainer.precision_plugin.convert_module(self.teacher)
         if self.cache_enabled:
@@ -76,9 +73,9 @@ class TeacherLogits(pl.Callback):
                 self._load_cache(trainer, split)
 
     def check_student(self, pl_module: pl.LightningModule) -> None:
-        student = getattr(pl_module, "net", None)
-        if student is None:
-            return
+        if not isinstance(pl_module, ClassifierTask):
+            return  # a user's own LightningModule: nothing to compare
+        student = pl_module.net
         teachers = ", ".join(str(p) for p in self.paths)
         if student.num_classes != self.num_classes:
             raise ValueError(
@@ -93,13 +90,12 @@ class TeacherLogits(pl.Callback):
 
     def check_cacheable(self, trainer: pl.Trainer, split: str) -> None:
         datamodule = trainer.datamodule
-        deterministic = getattr(datamodule, "deterministic_inputs", None)
-        if deterministic is None:
+        if not isinstance(datamodule, MimicDataModule):
             raise ValueError(
-                "TeacherLogits(cache=True) needs a datamodule that says whether its inputs are deterministic "
-                f"(a deterministic_inputs(split) method); {type(datamodule).__name__} does not"
+                "TeacherLogits(cache=True) needs a mimic.data.base.MimicDataModule, which says whether its inputs "
+                f"are random; {type(datamodule).__name__} is not one"
             )
-        if not deterministic(split):
+        if datamodule.random_inputs(split):
             raise ValueError(
                 f"TeacherLogits(cache=True) refused: {type(datamodule).__name__} says its '{split}' inputs are "
                 "random (augmentation or random transfer data), so cached logits would not match what the "
@@ -172,8 +168,7 @@ class TeacherLogits(pl.Callback):
         for path in self.paths:
             st = path.stat()
             parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
-        datamodule = trainer.datamodule
-        parts.append(repr(sorted(getattr(datamodule, "hparams", {}).items())))
+        parts.append(trainer.datamodule.cache_key())  # a MimicDataModule: check_cacheable made sure
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 

@@ -1,21 +1,9 @@
-"""DataModules, one per corpus, and the readers of their on-disk formats.
+"""DataModules, one per corpus, yielding dict batches of raw inputs (``mimic.batch``); the interface they
+declare to the rest of mimic is ``mimic.data.base``. File formats live in ``mimic.formats``."""
 
-The exports are imported on first use, so that light readers (``mimic.data.timit.sphere``) can be imported,
-e.g. by the corpus synthesiser's worker processes, without loading Lightning.
-"""
+from mimic.data.base import MimicDataModule, PhoneScoringData
+from mimic.data.cifar10 import CIFAR10DataModule
+from mimic.data.fashion_mnist import FashionMNISTDataModule
+from mimic.data.timit.datamodule import TIMITDataModule
 
-from importlib import import_module
-
-_EXPORTS = {
-    "CIFAR10DataModule": "mimic.data.cifar10",
-    "FashionMNISTDataModule": "mimic.data.fashion_mnist",
-    "TIMITDataModule": "mimic.data.timit.datamodule",
-    "PhoneErrorRateScorer": "mimic.data.timit.scoring",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'mimic.data' has no attribute {name!r}")
-    return getattr(import_module(_EXPORTS[name]), name)
+__all__ = ["CIFAR10DataModule", "FashionMNISTDataModule", "MimicDataModule", "PhoneScoringData", "TIMITDataModule"]

@@ -8,7 +8,7 @@ def random_shift_flip(images: Tensor, pad: int = 2, flip: bool = True) -> Tensor
     """Shift each image by up to ``pad`` pixels (zero fill) and mirror half of them left-right.
 
     Args:
-        images: (B, C, H, W) float, zero meaning background.
+        images: (B, C, H, W) raw pixels (uint8 or float), zero meaning background.
     """
     b, _, h, w = images.shape
     padded = torch.nn.functional.pad(images, (pad, pad, pad, pad))  # (B, C, H+2p, W+2p)

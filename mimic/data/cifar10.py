@@ -4,16 +4,15 @@ import torch
 from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
-from mimic.data.images.cifar import CLASS_NAMES, read_cifar10
-from mimic.data.images.preprocess import Preprocessing
 from mimic.data.images.sources import TransferSource
+from mimic.formats.cifar import CLASS_NAMES, read_cifar10
 
 
 class CIFAR10DataModule(ImageDataModule):
     """32x32 colour images in 10 classes: 50k train (split into train/val, seeded) and the official 10k test.
 
-    Batches are dicts: ``x`` (B, 3, 32, 32) float32 after preprocessing, ``y`` (B,) int64 (-1 for transfer
-    images), ``index`` (B,) int64. The statistics fitted for preprocessing are saved in checkpoints.
+    Batches are dicts of raw pixels: ``x`` (B, 3, 32, 32) uint8, ``y`` (B,) int64 (-1 for transfer images),
+    ``index`` (B,) int64. The nets normalise them (the paper's teachers: ``input_norm: gcn_zca``).
 
     Args:
         root: folder holding ``cifar-10-batches-py/`` (the python pickles) or ``cifar-10-batches-bin/``.
@@ -23,14 +22,12 @@ class CIFAR10DataModule(ImageDataModule):
         val_size: images held out of the 50k for validation.
         train_size: use only this many training images (after the split); ``None`` for all.
         seed: seed of the train/val split (and of the order of mixed transfer batches).
-        preprocess: ``"gcn_zca"`` (global contrast normalisation + ZCA whitening, the usual preparation for
-            the paper's CNN teachers) or ``"standardise"`` (each channel's mean and std).
         augment: random shifts of up to 4 pixels and mirror flips of training images (teachers only).
         transfer: unlabeled images for a student, by ``class_path``: ``mimic.data.images.TinyImages``,
             ``NumpyImages`` (CIFAR-5m), ``PickledImages`` (ti_500K), ``ImageFolder`` (CINIC-10), or made-up
             ``Munge`` / ``Mixup``. The teacher labels them on the fly.
         transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion to
-            the two set sizes (50k + 1M: 95%, every image once per epoch, as in the paper).
+            the two set sizes (50k + 1M: 95%; an epoch shows every image of both sets at least once).
         num_workers: DataLoader worker processes.
     """
 
@@ -47,7 +44,6 @@ class CIFAR10DataModule(ImageDataModule):
         val_size: int = 5000,
         train_size: int | None = None,
         seed: int = 0,
-        preprocess: Preprocessing = "gcn_zca",
         augment: bool = False,
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,

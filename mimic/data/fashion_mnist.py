@@ -5,10 +5,9 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from mimic.data.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 from mimic.data.image_datamodule import ImageDataModule
-from mimic.data.images.preprocess import Preprocessing
 from mimic.data.images.sources import TransferSource
+from mimic.formats.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 DEFAULT_ROOTS = ("data/fashion-mnist", "/usr/share/datasets/fashion-mnist")
 FILES = {
@@ -46,8 +45,8 @@ def find_root(root: str | None) -> Path:
 class FashionMNISTDataModule(ImageDataModule):
     """28x28 grey images in 10 classes; 60k train (split into train/val, seeded) and the official 10k test.
 
-    Batches are dicts: ``x`` (B, 1, 28, 28) float standardised with the training split's mean and std,
-    ``y`` (B,) int64, ``index`` (B,) int64.
+    Batches are dicts of raw pixels: ``x`` (B, 1, 28, 28) uint8, ``y`` (B,) int64, ``index`` (B,) int64;
+    the nets normalise them.
 
     Args:
         root: folder with the IDX ``.gz`` files; default: the first of ``data/fashion-mnist`` and
@@ -59,7 +58,6 @@ class FashionMNISTDataModule(ImageDataModule):
         train_size: use only this many training images (after the split); ``None`` for all.
         seed: seed of the train/val split (and of the order of mixed transfer batches).
         augment: random shifts and flips on training images (teachers only: it makes inputs random).
-        preprocess: ``"standardise"`` (the training pixels' mean and std) or ``"gcn_zca"``.
         transfer: extra unlabeled images for a student, e.g. ``mimic.data.images.Munge`` (made-up images).
         transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion
             to the two set sizes.
@@ -79,7 +77,6 @@ class FashionMNISTDataModule(ImageDataModule):
         train_size: int | None = None,
         seed: int = 0,
         augment: bool = False,
-        preprocess: Preprocessing = "standardise",
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,
         num_workers: int = 0,

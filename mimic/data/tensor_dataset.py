@@ -12,7 +12,7 @@ from torch.utils.data import Dataset
 
 from mimic import batch as keys
 
-Transform = Callable[[Tensor], Tensor]  # uint8 (B, ...) -> float (B, ...)
+Transform = Callable[[Tensor], Tensor]  # a batch of stored inputs (B, ...) -> inputs of the same kind
 
 
 class TensorDictDataset(Dataset):
@@ -21,10 +21,10 @@ class TensorDictDataset(Dataset):
     Args:
         inputs: (N, ...) stored inputs, e.g. uint8 pixels.
         labels: (N,) int64 labels.
-        transform: maps a batch of stored inputs (B, ...) to model inputs; applied per batch.
+        transform: applied to each batch of stored inputs (B, ...), e.g. augmentation; ``None``: as stored.
     """
 
-    def __init__(self, inputs: Tensor, labels: Tensor, transform: Transform) -> None:
+    def __init__(self, inputs: Tensor, labels: Tensor, transform: Transform | None = None) -> None:
         if len(inputs) != len(labels):
             raise ValueError(f"{len(inputs)} inputs but {len(labels)} labels")
         self.inputs, self.labels, self.transform = inputs, labels, transform
@@ -34,7 +34,10 @@ class TensorDictDataset(Dataset):
 
     def __getitems__(self, indices: list[int]) -> dict[str, Tensor]:
         index = torch.as_tensor(indices, dtype=torch.long)
-        return {keys.X: self.transform(self.inputs[index]), keys.Y: self.labels[index], keys.INDEX: index}
+        inputs = self.inputs[index]
+        if self.transform is not None:
+            inputs = self.transform(inputs)
+        return {keys.X: inputs, keys.Y: self.labels[index], keys.INDEX: index}
 
     def __getitem__(self, i: int) -> dict[str, Tensor]:
         return {k: v[0] for k, v in self.__getitems__([i]).items()}

@@ -1,17 +1,21 @@
-"""What every mimic net shares: its input shape, class count and a rebuildable spec.
+"""What every mimic net shares: its input shape, class count, input normalisation and a rebuildable spec.
 
-A teacher checkpoint must be enough to rebuild its net (``TeacherLogits`` gets no config), so each
-net remembers the plain arguments it was built with; ``spec()`` is stored in checkpoints and
-``build_net(spec)`` turns it back into a module without unpickling anything.
+A teacher checkpoint must be enough to rebuild its net (``TeacherLogits`` gets no config), so each net
+records the arguments it was built with, automatically: ``spec()`` is stored in checkpoints and
+``build_net(spec)`` turns it back into a module without unpickling anything. Every net starts with its
+own input normaliser (``mimic.nets.inputs``), so it takes the DataModule's raw inputs.
 """
 
+import functools
 import importlib
+import inspect
 import math
 from typing import Any
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
+from mimic.nets.inputs import InputNorm, make_input_normaliser
 from mimic.nets.stochastic_pool import StochasticPool2d
 
 # Only classes from this package may be rebuilt from a checkpoint: a spec names a class to import,
@@ -19,24 +23,67 @@ from mimic.nets.stochastic_pool import StochasticPool2d
 _TRUSTED_PREFIX = "mimic.nets."
 
 
+def _plain(value: Any) -> Any:
+    """Tuples become lists, so that specs survive YAML and ``weights_only`` loading unchanged."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
 class Net(nn.Module):
-    """Base of the nets: ``forward(x) -> logits`` of shape (B, num_classes).
+    """Base of the nets: ``forward(x) -> logits`` (B, num_classes) from raw inputs (B, *in_shape).
+
+    Subclasses build their layers in ``__init__`` and implement ``classify`` on normalised inputs; the
+    arguments of the most derived ``__init__`` are recorded in ``init_args`` for ``spec()``.
 
     Args:
-        in_shape: shape of one input sample, without the batch dimension, e.g. ``[1, 28, 28]``.
-        num_classes: number of output logits.
-        arch: the remaining constructor arguments of the subclass, recorded for ``spec()``.
+        in_shape: shape of one input sample, without the batch dimension, e.g. ``[1, 28, 28]``. The
+            ``mimic`` command takes it from the DataModule.
+        num_classes: number of output logits; the ``mimic`` command takes it from the DataModule.
+        input_norm: how raw inputs are normalised: ``"standardise"`` (mean and std per channel or
+            feature), ``"gcn_zca"`` (global contrast normalisation + ZCA whitening) or ``"none"``;
+            fitted on the training split before the first step.
     """
 
-    def __init__(self, in_shape: list[int] | tuple[int, ...], num_classes: int, **arch: Any) -> None:
+    init_args: dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init, signature = cls.__init__, inspect.signature(cls.__init__)
+
+        @functools.wraps(init)
+        def recording_init(self: Net, *args: Any, **kw: Any) -> None:
+            init(self, *args, **kw)
+            if type(self) is cls:  # only the most derived class records: its arguments rebuild the net
+                bound = signature.bind(self, *args, **kw)
+                bound.apply_defaults()
+                self.init_args = {k: _plain(v) for k, v in bound.arguments.items() if k != "self"}
+
+        cls.__init__ = recording_init
+
+    def __init__(
+        self, in_shape: list[int] | None, num_classes: int | None, input_norm: InputNorm = "standardise"
+    ) -> None:
         super().__init__()
+        if in_shape is None or num_classes is None:
+            raise ValueError(
+                f"{type(self).__name__} needs in_shape and num_classes; the `mimic` command takes them from "
+                "the DataModule, in Python give them"
+            )
         self.in_shape = tuple(int(d) for d in in_shape)
         self.num_classes = int(num_classes)
-        self.init_args = {"in_shape": list(self.in_shape), "num_classes": self.num_classes, **arch}
+        self.inputs = make_input_normaliser(input_norm, self.in_shape)
 
     @property
     def in_features(self) -> int:
         return math.prod(self.in_shape)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classify(self.inputs(x))  # (B, *in_shape) raw -> normalised float32 -> (B, C)
+
+    def classify(self, x: Tensor) -> Tensor:
+        """(B, *in_shape) normalised inputs -> (B, num_classes) logits."""
+        raise NotImplementedError
 
     def spec(self) -> dict[str, Any]:
         cls = type(self)
@@ -68,14 +115,9 @@ def count_parameters(net: nn.Module) -> int:
     return sum(p.numel() for p in net.parameters())
 
 
-# Nonlinear layers whose outputs the paper counts as hidden units; linear bottlenecks are not counted.
-_HIDDEN_UNIT_LAYERS = (
-    nn.ReLU,
-    nn.MaxPool2d,
-    nn.MaxPool1d,
-    nn.AvgPool2d,
-    StochasticPool2d,
-)  # conv outputs count via their ReLU  # noqa: E501
+# Nonlinear layers whose outputs the paper counts as hidden units (conv outputs count through their
+# ReLU); linear bottlenecks are not counted.
+_HIDDEN_UNIT_LAYERS = (nn.ReLU, nn.MaxPool2d, nn.MaxPool1d, nn.AvgPool2d, StochasticPool2d)
 
 
 def count_hidden_units(net: Net) -> int:

@@ -5,6 +5,7 @@ from typing import Literal
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
+from mimic.nets.inputs import InputNorm
 from mimic.nets.notation import units
 from mimic.nets.stochastic_pool import StochasticPool2d
 
@@ -14,7 +15,7 @@ class ImageCNN(Net):
 
     Args:
         in_shape: ``[channels, height, width]``.
-        num_classes: number of logits.
+        num_classes: number of logits (from the DataModule).
         channels: output channels of each conv block, e.g. ``[128, 128, 128]``.
         kernel_size: square kernel of every conv (padded to keep the size).
         fc: widths of the fully connected layers after the conv stack.
@@ -22,30 +23,23 @@ class ImageCNN(Net):
         batch_norm: batch norm after each conv (trains faster; the paper's teacher had none).
         pool: ``max`` (2x2) or ``stochastic`` (3x3, stride 2, Zeiler & Fergus 2013, as the paper's CIFAR
             teacher); both halve the height and width.
+        input_norm: raw-input normalisation fitted on the training split (see ``Net``).
     """
 
     def __init__(
         self,
-        in_shape: list[int],
-        num_classes: int,
+        in_shape: list[int] | None = None,
+        num_classes: int | None = None,
         channels: list[int] = (32, 64),
         kernel_size: int = 3,
         fc: list[int] = (256,),
         dropout: float = 0.5,
         batch_norm: bool = True,
         pool: Literal["max", "stochastic"] = "max",
+        input_norm: InputNorm = "standardise",
     ) -> None:
         channels, fc = [int(c) for c in channels], [int(f) for f in fc]
-        super().__init__(
-            in_shape,
-            num_classes,
-            channels=channels,
-            kernel_size=kernel_size,
-            fc=fc,
-            dropout=dropout,
-            batch_norm=batch_norm,
-            pool=pool,
-        )
+        super().__init__(in_shape, num_classes, input_norm)
         in_channels, height, width = self.in_shape
         blocks: list[nn.Module] = []
         for c in channels:
@@ -64,7 +58,7 @@ class ImageCNN(Net):
         head += [nn.Dropout(dropout), nn.Linear(features, num_classes)]
         self.head = nn.Sequential(*head)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def classify(self, x: Tensor) -> Tensor:
         return self.head(self.features(x))  # (B, C_in, H, W) -> (B, C_feat, H/2^n, W/2^n) -> (B, C)
 
     def describe(self) -> str:

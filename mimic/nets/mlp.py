@@ -3,6 +3,7 @@
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
+from mimic.nets.inputs import InputNorm
 from mimic.nets.notation import units
 
 
@@ -19,28 +20,30 @@ class DeepMLP(Net):
     """Stack of ReLU layers with dropout, then a linear classifier.
 
     Args:
-        in_shape: shape of one input sample; it is flattened.
-        num_classes: number of logits.
+        in_shape: shape of one input sample (from the DataModule); it is flattened.
+        num_classes: number of logits (from the DataModule).
         hidden: width of each hidden layer, e.g. ``[2000, 2000, 2000]``.
         dropout: dropout after each hidden layer.
         input_dropout: dropout on the flattened input.
+        input_norm: raw-input normalisation fitted on the training split (see ``Net``).
     """
 
     def __init__(
         self,
-        in_shape: list[int],
-        num_classes: int,
+        in_shape: list[int] | None = None,
+        num_classes: int | None = None,
         hidden: list[int] = (2000, 2000, 2000),
         dropout: float = 0.5,
         input_dropout: float = 0.0,
+        input_norm: InputNorm = "standardise",
     ) -> None:
         hidden = [int(h) for h in hidden]
-        super().__init__(in_shape, num_classes, hidden=hidden, dropout=dropout, input_dropout=input_dropout)
+        super().__init__(in_shape, num_classes, input_norm)
         self.layers = nn.Sequential(
             nn.Flatten(), nn.Dropout(input_dropout), *relu_stack(self.in_features, hidden, num_classes, dropout)
         )
 
-    def forward(self, x: Tensor) -> Tensor:
+    def classify(self, x: Tensor) -> Tensor:
         return self.layers(x)  # (B, *in_shape) -> (B, C)
 
     def describe(self) -> str:

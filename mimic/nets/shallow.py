@@ -9,6 +9,7 @@ W (H x D) into V U with U (k x D) and V (H x k), so training costs O(k(D + H)) i
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
+from mimic.nets.inputs import InputNorm
 from mimic.nets.notation import units
 
 
@@ -30,36 +31,31 @@ class ShallowNet(Net):
     """One hidden layer; with ``bottleneck`` set, a linear layer of that width comes first.
 
     Args:
-        in_shape: shape of one input sample; it is flattened.
-        num_classes: number of logits.
+        in_shape: shape of one input sample (from the DataModule); it is flattened.
+        num_classes: number of logits (from the DataModule).
         hidden: width of the ReLU hidden layer (``8k`` = 8000).
         bottleneck: width ``k`` of the linear bottleneck, or ``None`` for a plain one-hidden-layer net.
         dropout: dropout on the hidden layer (the paper's label-trained SNNs use it, the mimics do not).
         input_dropout: dropout on the input.
+        input_norm: raw-input normalisation fitted on the training split (see ``Net``).
     """
 
     def __init__(
         self,
-        in_shape: list[int],
-        num_classes: int,
+        in_shape: list[int] | None = None,
+        num_classes: int | None = None,
         hidden: int = 8000,
         bottleneck: int | None = None,
         dropout: float = 0.0,
         input_dropout: float = 0.0,
+        input_norm: InputNorm = "standardise",
     ) -> None:
-        super().__init__(
-            in_shape,
-            num_classes,
-            hidden=hidden,
-            bottleneck=bottleneck,
-            dropout=dropout,
-            input_dropout=input_dropout,
-        )
+        super().__init__(in_shape, num_classes, input_norm)
         layers = [nn.Flatten(), nn.Dropout(input_dropout)]
         layers += _wide_layer(self.in_features, hidden, bottleneck, num_classes, dropout)
         self.layers = nn.Sequential(*layers)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def classify(self, x: Tensor) -> Tensor:
         return self.layers(x)  # (B, *in_shape) -> (B, D) -> (B, k) -> (B, H) -> (B, C)
 
     def describe(self) -> str:
@@ -71,7 +67,7 @@ class ConvShallowNet(Net):
 
     Args:
         in_shape: ``[channels, height, width]``.
-        num_classes: number of logits.
+        num_classes: number of logits (from the DataModule).
         channels: conv filters (the paper: 64 or 128).
         kernel_size: square conv kernel, padded to keep the size.
         pool: max-pool window.
@@ -81,12 +77,13 @@ class ConvShallowNet(Net):
         hidden: width of the ReLU hidden layer (the paper: 30k).
         dropout: dropout on the hidden layer.
         input_dropout: dropout on the input image (the paper's SNN-30k trained on labels uses both).
+        input_norm: raw-input normalisation fitted on the training split (see ``Net``).
     """
 
     def __init__(
         self,
-        in_shape: list[int],
-        num_classes: int,
+        in_shape: list[int] | None = None,
+        num_classes: int | None = None,
         channels: int = 128,
         kernel_size: int = 5,
         pool: int = 2,
@@ -95,19 +92,9 @@ class ConvShallowNet(Net):
         hidden: int = 30000,
         dropout: float = 0.0,
         input_dropout: float = 0.0,
+        input_norm: InputNorm = "standardise",
     ) -> None:
-        super().__init__(
-            in_shape,
-            num_classes,
-            channels=channels,
-            kernel_size=kernel_size,
-            pool=pool,
-            pool_stride=pool_stride,
-            bottleneck=bottleneck,
-            hidden=hidden,
-            dropout=dropout,
-            input_dropout=input_dropout,
-        )
+        super().__init__(in_shape, num_classes, input_norm)
         in_channels, height, width = self.in_shape
         stride = pool_stride or pool
         self.input_dropout = nn.Dropout(input_dropout)  # outside `features`: weight names stay as before
@@ -121,7 +108,7 @@ class ConvShallowNet(Net):
         flat = channels * pooled[0] * pooled[1]
         self.head = nn.Sequential(*_wide_layer(flat, hidden, bottleneck, num_classes, dropout))
 
-    def forward(self, x: Tensor) -> Tensor:
+    def classify(self, x: Tensor) -> Tensor:
         return self.head(self.features(self.input_dropout(x)))  # (B, C_in, H, W) -> (B, c*H'*W') -> (B, C)
 
     def describe(self) -> str:

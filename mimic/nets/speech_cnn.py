@@ -3,6 +3,7 @@
 from torch import Tensor, nn
 
 from mimic.nets.base import Net
+from mimic.nets.inputs import InputNorm
 from mimic.nets.mlp import relu_stack
 from mimic.nets.notation import units
 
@@ -20,30 +21,23 @@ class SpeechCNN(Net):
         pool: max-pooling size and stride along frequency.
         hidden: widths of the fully connected ReLU layers (``2000, 2000, 2000``).
         dropout: dropout after each fully connected layer.
+        input_norm: raw-input normalisation fitted on the training split (see ``Net``).
     """
 
     def __init__(
         self,
-        in_shape: list[int],
-        num_classes: int,
+        in_shape: list[int] | None = None,
+        num_classes: int | None = None,
         streams: int = 3,
         filters: int = 200,
         kernel_size: int = 8,
         pool: int = 3,
         hidden: list[int] = (2000, 2000, 2000),
         dropout: float = 0.5,
+        input_norm: InputNorm = "standardise",
     ) -> None:
         hidden = [int(h) for h in hidden]
-        super().__init__(
-            in_shape,
-            num_classes,
-            streams=streams,
-            filters=filters,
-            kernel_size=kernel_size,
-            pool=pool,
-            hidden=hidden,
-            dropout=dropout,
-        )
+        super().__init__(in_shape, num_classes, input_norm)
         frames, features = self.in_shape
         if features % streams:
             raise ValueError(f"SpeechCNN: {features} features per frame do not split into {streams} streams")
@@ -54,7 +48,7 @@ class SpeechCNN(Net):
         pooled = filters * ((self.bands - kernel_size + 1) // pool)
         self.head = nn.Sequential(*relu_stack(pooled, hidden, num_classes, dropout))
 
-    def forward(self, x: Tensor) -> Tensor:
+    def classify(self, x: Tensor) -> Tensor:
         b, frames, _ = x.shape  # (B, W, S * F)
         channels = x.reshape(b, frames * self.streams, self.bands)  # (B, W * S, F): one channel per frame and stream
         return self.head(self.conv(channels))  # (B, C)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mimic.data.timit.corpus import CORE_TEST_SPEAKERS, DEV_SPEAKERS
+from mimic.formats.timit_corpus import CORE_TEST_SPEAKERS, DEV_SPEAKERS
 from mimic.synth.channel import Channel
 
 MALE_VARIANTS = tuple(f"m{i}" for i in range(1, 9))  # espeak-ng-data/voices/!v

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mimic.data.timit.sphere import sphere_bytes
+from mimic.formats.sphere import sphere_bytes
 from mimic.synth.alignment import align, place, word_spans
 from mimic.synth.channel import Channel, record, resampled_length
 from mimic.synth.espeak import Espeak

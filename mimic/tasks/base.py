@@ -1,15 +1,18 @@
 """What teachers and students share: the net, optimiser and schedule, error metrics, logging, checkpoints."""
 
+import time
 from typing import Any, Literal
 
 import lightning.pytorch as pl
 import torch
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from torch import Tensor
 
 from mimic import batch as keys
+from mimic.data.base import MimicDataModule
+from mimic.metrics.classification import ErrorRate
 from mimic.nets.base import Net, count_hidden_units, count_parameters
-from mimic.tasks.checkpoints import NET_SPEC_KEY
-from mimic.tasks.metrics import ErrorRate
+from mimic.tasks.checkpoints import FORMAT, FORMAT_KEY, NET_SPEC_KEY, check_format
 
 SPLITS = ("train", "val", "test")
 
@@ -133,10 +136,40 @@ class ClassifierTask(pl.LightningModule):
         }
 
     def on_fit_start(self) -> None:
+        # After Lightning restored any checkpoint: a resumed run keeps the statistics it saved.
+        self.fit_input_statistics()
         self._log_net_summary()
 
+    def on_validation_start(self) -> None:
+        self._warn_if_unfitted()
+
     def on_test_start(self) -> None:
+        self._warn_if_unfitted()
         self._log_net_summary()
+
+    def fit_input_statistics(self) -> None:
+        """Fit the net's input normalisation on the DataModule's raw training inputs, once, before training."""
+        inputs = self.net.inputs
+        if not inputs.needs_fitting:
+            return
+        datamodule = self.trainer.datamodule
+        if not isinstance(datamodule, MimicDataModule):
+            raise ValueError(
+                f"{type(self.net).__name__}.input_norm must be fitted on the training inputs, which only a "
+                f"mimic.data.base.MimicDataModule provides ({type(datamodule).__name__} is not one); "
+                "or set the net's input_norm: none"
+            )
+        started = time.monotonic()
+        rank_zero_info(f"fitting the net's input normalisation ({type(inputs).__name__}) on the training inputs ...")
+        inputs.fit(chunk.to(inputs.fitted.device) for chunk in datamodule.training_inputs())
+        rank_zero_info(f"fitted the input normalisation in {time.monotonic() - started:.1f} s")
+
+    def _warn_if_unfitted(self) -> None:
+        if self.net.inputs.needs_fitting:
+            rank_zero_warn(
+                "the net's input statistics were never fitted (no training, no checkpoint): scoring raw inputs; "
+                "pass --ckpt_path to score a trained net"
+            )
 
     def _log_net_summary(self) -> None:
         summary = self.net_summary()
@@ -145,3 +178,7 @@ class ClassifierTask(pl.LightningModule):
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint[NET_SPEC_KEY] = self.net.spec()
+        checkpoint[FORMAT_KEY] = FORMAT
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        check_format(checkpoint, "the checkpoint given as ckpt_path")

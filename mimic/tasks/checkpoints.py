@@ -15,7 +15,22 @@ import torch
 from mimic.nets.base import Net, build_net
 
 NET_SPEC_KEY = "mimic_net"
+# Format 2: nets hold their input statistics (``net.inputs.*``); format 1 kept them in the DataModule's
+# state, which nothing reads any more, so format-1 weights would be fed unnormalised inputs.
+FORMAT_KEY, FORMAT = "mimic_format", 2
 _NET_PREFIX = "net."  # tasks hold their net as ``self.net``
+
+
+def check_format(checkpoint: dict[str, Any], path: str | Path) -> None:
+    """Refuse checkpoints written before nets carried their input statistics, saying how to retrain."""
+    if checkpoint.get(FORMAT_KEY) == FORMAT:
+        return
+    found = checkpoint.get(FORMAT_KEY, 1)
+    raise ValueError(
+        f"{path}: written by an older mimic (checkpoint format {found}, this mimic reads format {FORMAT}): its "
+        "input statistics were kept by the DataModule, now each net holds its own. Retrain the stage: "
+        "`mimic fit --config <its config.yaml>` (the run folder holds the config it was trained with)"
+    )
 
 
 def resolve_checkpoints(patterns: str | list[str]) -> list[Path]:
@@ -55,7 +70,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 def save_net(net: Net, path: str | Path) -> None:
     """Write a bare net in the checkpoint format ``load_net`` reads (tasks write the same keys, and more)."""
     state = {f"{_NET_PREFIX}{k}": v for k, v in net.state_dict().items()}
-    torch.save({"state_dict": state, NET_SPEC_KEY: net.spec()}, path)
+    torch.save({"state_dict": state, NET_SPEC_KEY: net.spec(), FORMAT_KEY: FORMAT}, path)
 
 
 def load_net(path: str | Path) -> Net:
@@ -71,6 +86,7 @@ def net_from_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> Net:
             f"{path}: no '{NET_SPEC_KEY}' entry, so the net cannot be rebuilt; expected a checkpoint written "
             "by a mimic TeacherModule or StudentModule"
         )
+    check_format(checkpoint, path)
     net = build_net(spec, source=str(path))
     state = {k[len(_NET_PREFIX) :]: v for k, v in checkpoint["state_dict"].items() if k.startswith(_NET_PREFIX)}
     try:

@@ -6,10 +6,10 @@ from torch import Tensor
 from torchmetrics import MeanSquaredError
 
 from mimic import batch as keys
+from mimic.metrics.classification import Agreement
 from mimic.nets.base import Net
 from mimic.tasks.base import ClassifierTask
 from mimic.tasks.losses import kd_loss, mimic_l2_loss
-from mimic.tasks.metrics import Agreement
 
 
 class StudentModule(ClassifierTask):

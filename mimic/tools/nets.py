@@ -7,16 +7,23 @@ from typing import Any
 import torch
 import yaml
 
+from mimic.linking import data_shapes
 from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
 
 
 def net_from_config(path: str | Path) -> Net | None:
-    """Build ``model.init_args.net`` of a stage config (``None`` for configs without one)."""
+    """Build ``model.init_args.net`` of a stage config (``None`` for configs without one), with
+    ``in_shape`` and ``num_classes`` from its ``data`` section, as ``mimic fit`` would."""
     config = yaml.safe_load(Path(path).read_text()) or {}
     net = ((config.get("model") or {}).get("init_args") or {}).get("net")
     if net is None:
         return None
-    return build_net({"class_path": net["class_path"], "init_args": net.get("init_args", {})}, source=str(path))
+    init_args = dict(net.get("init_args") or {})
+    shapes = data_shapes(config["data"]) if config.get("data") else None
+    if shapes is not None:
+        init_args.setdefault("in_shape", shapes[0])
+        init_args.setdefault("num_classes", shapes[1])
+    return build_net({"class_path": net["class_path"], "init_args": init_args}, source=str(path))
 
 
 def describe_net(net: Net) -> dict[str, Any]:

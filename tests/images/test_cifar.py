@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mimic.data.images.cifar import read_cifar10
-from mimic.data.images.safe_pickle import UnsafePickle, load_dataset_pickle
+from mimic.formats.cifar import read_cifar10
+from mimic.formats.safe_pickle import UnsafePickle, load_dataset_pickle
 from tests.images.fixtures import PER_BATCH, labels_of, make_cifar
 
 

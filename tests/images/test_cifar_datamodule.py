@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from mimic.data.images.preprocess import ContrastWhiten
 
 from mimic import batch as keys
 from mimic.data import CIFAR10DataModule
 from mimic.data.images import Munge, TinyImages
-from mimic.data.images.preprocess import ContrastWhiten
 from tests.images.fixtures import make_cifar, write_tiny_images
 
 PER_BATCH = 40  # 200 training images, 40 test

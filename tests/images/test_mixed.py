@@ -62,14 +62,24 @@ def test_fraction_none_mixes_in_proportion_and_one_takes_only_transfer_images():
         mixed(fraction=1.5)
 
 
-def test_ranks_take_disjoint_batches_of_equal_number():
+def test_in_proportion_an_epoch_shows_every_image_of_both_sets():
+    # 9 labeled + 200 transfer, 20 per batch: 19 transfer + 1 labeled per batch. Covering only the labeled
+    # set would take 9 batches (171 transfer images, the case of CIFAR's 45k + 1M); both need 11.
+    data = mixed(n_labeled=9, n_transfer=200, batch_size=20, fraction=None)
+    assert len(data) == 11
+    epoch = torch.cat([b[keys.INDEX] for b in data]).tolist()
+    assert set(epoch) == set(range(9 + 200))
+
+
+def test_ranks_take_batches_of_equal_number_that_cover_the_epoch():
     ranks = [mixed(n_labeled=50, batch_size=10, rank=r, world=3) for r in range(3)]
-    assert {len(r) for r in ranks} == {3}  # 10 batches for all, 9 shared out, 1 dropped
+    assert {len(r) for r in ranks} == {4}  # 10 batches needed, rounded up to 12: 4 per rank
     batches = [list(r) for r in ranks]  # epoch 0 of each rank
-    assert {len(b) for b in batches} == {3}
-    indices = [torch.cat([b[keys.INDEX] for b in r]) for r in batches]
-    together = torch.cat(indices).tolist()
-    assert len(together) == len(set(together))
+    assert {len(b) for b in batches} == {4}
+    together = torch.cat([b[keys.INDEX] for r in batches for b in r])
+    labeled, transfer = together[together < 50].tolist(), together[together >= 50].tolist()
+    assert set(labeled) == set(range(50)) and len(labeled) == 60  # 10 topped up from the next pass
+    assert len(transfer) == len(set(transfer)) == 60  # ranks never draw the same transfer image
 
 
 def test_loader_workers_share_a_rank_s_batches():

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from mimic.data.images import ImageFolder, NumpyImages, PickledImages, TinyImages
-from mimic.data.images.safe_pickle import UnsafePickle
+from mimic.formats.safe_pickle import UnsafePickle
 from tests.images.fixtures import usual_image, write_tiny_images
 
 

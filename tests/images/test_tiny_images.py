@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mimic.data.images.tiny_images import TinyImagesFile, read_excluded
+from mimic.formats.tiny_images import TinyImagesFile, read_excluded
 from tests.images.fixtures import usual_image, write_tiny_images
 
 

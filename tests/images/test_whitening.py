@@ -1,5 +1,4 @@
 import torch
-
 from mimic.data.images.whitening import ZCAWhitening, global_contrast_normalise
 
 

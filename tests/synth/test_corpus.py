@@ -11,9 +11,9 @@ import pytest
 import soundfile
 
 from mimic.cli import main
-from mimic.data.timit.corpus import list_utterances
-from mimic.data.timit.phones import PHONES
-from mimic.data.timit.sphere import read_phn, read_sphere, sphere_header
+from mimic.formats.sphere import read_phn, read_sphere, sphere_header
+from mimic.formats.timit_corpus import list_utterances
+from mimic.formats.timit_phones import PHONES
 from mimic.synth import espeak
 from mimic.synth.corpus import synthesise_corpus
 from tests.synth.conftest import TINY, needs_espeak

@@ -1,6 +1,6 @@
 import pytest
 
-from mimic.data.timit.phones import PHONES
+from mimic.formats.timit_phones import PHONES
 from mimic.synth.phone_map import CLOSURES, ESPEAK_TO_TIMIT, UnknownPhoneme, timit_labels
 from tests.synth.conftest import needs_espeak
 

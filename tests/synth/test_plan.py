@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from mimic.data.timit.corpus import CORE_TEST_SPEAKERS, DEV_SPEAKERS
+from mimic.formats.timit_corpus import CORE_TEST_SPEAKERS, DEV_SPEAKERS
 from mimic.synth.channel import Channel, record, resample_coloured
 from mimic.synth.sentences import plan_sentences, read_sentences
 from mimic.synth.speakers import make_speakers

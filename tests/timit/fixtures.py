@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mimic.data.timit.sphere import sphere_bytes
+from mimic.formats.sphere import sphere_bytes
 
 PHONES_OF_UTTERANCE = ["h#", "sh", "iy", "hh", "ae", "dcl", "d", "h#"]
 

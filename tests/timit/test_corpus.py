@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from mimic.data.timit.corpus import list_utterances
-from mimic.data.timit.sphere import read_phn, read_sphere, sphere_header
+from mimic.formats.sphere import read_phn, read_sphere, sphere_header
+from mimic.formats.timit_corpus import list_utterances
 from tests.timit.fixtures import make_timit, sphere_bytes
 
 

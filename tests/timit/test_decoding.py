@@ -3,9 +3,9 @@ import itertools
 import pytest
 import torch
 
-from mimic.data.timit.decoding import collapse, estimate_bigram, greedy_decode, viterbi_decode
-from mimic.data.timit.per import PhoneErrorRate, edit_distance
-from mimic.data.timit.phones import PHONES
+from mimic.formats.timit_phones import PHONES
+from mimic.metrics.decoding import collapse, estimate_bigram, greedy_decode, viterbi_decode
+from mimic.metrics.phone_error_rate import PhoneErrorRate, edit_distance
 
 
 def _brute_force(loglik, log_initial, log_bigram, lm_weight, penalty):

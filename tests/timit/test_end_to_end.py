@@ -21,7 +21,7 @@ def _config(root, cache, stage: str, module: str, net: dict, callbacks: list) ->
             "max_epochs": 1,
             "enable_progress_bar": False,
             "enable_model_summary": False,
-            "callbacks": [{"class_path": "mimic.data.PhoneErrorRateScorer"}, *callbacks],
+            "callbacks": [{"class_path": "mimic.callbacks.PhoneErrorRateScorer"}, *callbacks],
         },
     }
 

@@ -1,13 +1,13 @@
 import pytest
 import torch
 
-from mimic.data.timit.phones import (
+from mimic.data.timit.targets import frame_targets
+from mimic.formats.timit_phones import (
     NUM_TARGETS,
     PHONES,
     PHONES_39,
     fold,
     fold_sequence,
-    frame_targets,
     target_to_phone,
 )
 

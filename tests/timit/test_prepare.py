@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from mimic.data.timit.corpus import list_utterances
 from mimic.data.timit.features import FeatureSettings
-from mimic.data.timit.phones import PHONES
 from mimic.data.timit.prepare import load_or_compute
+from mimic.formats.timit_corpus import list_utterances
+from mimic.formats.timit_phones import PHONES
 from tests.timit.fixtures import PHONES_OF_UTTERANCE, make_timit
 
 

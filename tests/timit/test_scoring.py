@@ -2,8 +2,8 @@ from types import SimpleNamespace
 
 import torch
 
-from mimic.data.timit.decoding import estimate_bigram
-from mimic.data.timit.scoring import PhoneErrorRateScorer
+from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
+from mimic.metrics.decoding import estimate_bigram
 
 
 class _Module:

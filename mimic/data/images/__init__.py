@@ -1,5 +1,6 @@
-"""The paper's CIFAR-10 experiment: readers of the official formats, preprocessing, and the unlabeled
-transfer sources a student's DataModule takes by ``class_path`` (``mimic.data.images.TinyImages`` ...)."""
+"""Unlabeled transfer images that a student's image DataModule takes by ``class_path``
+(``mimic.data.images.TinyImages`` ...), made-up ones (MUNGE, mixup), and the stream that mixes them into
+training batches. Their file formats are read by ``mimic.formats``."""
 
 from mimic.data.images.made_up import Mixup, Munge
 from mimic.data.images.sources import ImageFolder, NumpyImages, PickledImages, TinyImages, TransferSource

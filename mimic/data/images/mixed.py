@@ -1,9 +1,10 @@
 """A student's training stream: labeled training images (labels unused) mixed with transfer images.
 
 Each batch holds ``round(fraction * B)`` transfer images and the rest labeled ones. An epoch shows every
-labeled image (or, with fraction 1, every transfer image) at least once: the last batch is topped up from
-the next pass, so a few come twice. The transfer set is walked through
-in a seeded order that continues across epochs, so 1M images are all seen before any repeats even when an
+labeled image (or, with fraction 1, every transfer image) at least once; with ``fraction=None`` (in
+proportion to the sizes) it shows every image of *both* sets at least once. Each set is walked in a
+seeded order that continues across epochs, and the last batches are topped up from the next pass, so a
+few images come twice in one epoch and 1M transfer images are all seen before any repeats even when an
 epoch takes only part of them. Transfer samples carry ``y = -1`` (no label; metrics skip them) and
 ``index = N_labeled + j`` for transfer image j, a key that names the image for the teacher-logit cache.
 
@@ -33,7 +34,7 @@ class MixedBatches(IterableDataset):
         source: the transfer images.
         batch_size: images per batch (per rank).
         fraction: share of each batch from ``source``; ``None`` mixes in proportion to the two sizes.
-        transform: uint8 pixels (B, C, H, W) -> model inputs (augmentation, then preprocessing).
+        transform: uint8 pixels (B, C, H, W) -> uint8 pixels (augmentation, or nothing).
         seed: seed of the order; the same on every rank.
         rank: this process's rank, and ``world`` the number of processes.
     """
@@ -50,6 +51,7 @@ class MixedBatches(IterableDataset):
         rank: int = 0,
         world: int = 1,
     ) -> None:
+        self.in_proportion = fraction is None
         if fraction is None:
             fraction = len(source) / (len(source) + len(labeled))
         if not 0.0 <= fraction <= 1.0:
@@ -63,12 +65,13 @@ class MixedBatches(IterableDataset):
             raise ValueError("the transfer source holds no images")
 
     def batches_per_epoch(self) -> int:
-        """For all ranks together; every rank takes the same share (the remainder is dropped)."""
+        """For all ranks together, rounded up so that every rank takes the same number of batches."""
+        needed = []  # batches each set needs to show all its images once
         if self.num_labeled:
-            total = math.ceil(len(self.labeled) / self.num_labeled)
-        else:
-            total = math.ceil(len(self.source) / self.num_transfer)
-        return total - total % self.world
+            needed.append(math.ceil(len(self.labeled) / self.num_labeled))
+        if self.num_transfer and (self.in_proportion or not self.num_labeled):
+            needed.append(math.ceil(len(self.source) / self.num_transfer))
+        return math.ceil(max(needed) / self.world) * self.world
 
     def __len__(self) -> int:
         return self.batches_per_epoch() // self.world

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from mimic.data.images.npz import open_npy_member
-from mimic.data.images.safe_pickle import load_dataset_pickle
-from mimic.data.images.tiny_images import TinyImagesFile, read_excluded
+from mimic.formats.npz import open_npy_member
+from mimic.formats.safe_pickle import load_dataset_pickle
+from mimic.formats.tiny_images import TinyImagesFile, read_excluded
 
 
 class TransferSource(ABC):

@@ -1,2 +1,3 @@
-"""TIMIT: ``TIMITDataModule`` (corpus discovery and splits, SPHERE and .PHN readers, filterbank features with
-context windows, the on-disk feature cache), the 61/183/39 phone sets, decoding and ``PhoneErrorRateScorer``."""
+"""TIMIT frames for ``TIMITDataModule``: filterbank features with context windows, the 183 frame targets,
+the on-disk feature cache, and the datasets of training frames and scoring utterances. The corpus
+layout, SPHERE and ``.PHN`` readers and the phone sets are in ``mimic.formats``."""

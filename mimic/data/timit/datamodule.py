@@ -1,28 +1,31 @@
 """``TIMITDataModule``: frame classification over the 183 tri-state targets, scored by phone error rate."""
 
-import lightning.pytorch as pl
+from collections.abc import Iterator
+
 import torch
 from lightning.pytorch.utilities import rank_zero_warn
 from torch import Tensor
 from torch.utils.data import DataLoader
 
+from mimic.data.base import MimicDataModule, PhoneScoringData
 from mimic.data.tensor_dataset import collate_batch
-from mimic.data.timit.corpus import list_utterances
-from mimic.data.timit.datasets import FrameDataset, Normaliser, UtteranceBatches
-from mimic.data.timit.decoding import estimate_bigram
+from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
-from mimic.data.timit.phones import NUM_TARGETS, fold_sequence
 from mimic.data.timit.prepare import SplitFeatures, load_or_compute
+from mimic.formats.timit_corpus import list_utterances
+from mimic.formats.timit_phones import NUM_TARGETS, fold_sequence
+from mimic.metrics.decoding import estimate_bigram
 
-# Scoring needs the training split too: its statistics normalise the inputs, its frame counts give the
-# state priors and its transcriptions the bigram language model.
+# Scoring needs the training split too: its frame counts give the state priors and its transcriptions
+# the bigram language model.
 _SPLITS_FOR = {"fit": ("train", "dev"), "validate": ("train", "dev"), "test": ("train", "test")}
 
 
-class TIMITDataModule(pl.LightningDataModule):
+class TIMITDataModule(MimicDataModule, PhoneScoringData):
     """TIMIT frames with +/- ``context`` frames of 123-dim filterbank features; batches are dicts.
 
-    Training batches hold random frames: ``x`` (B, 2 * context + 1, D), ``y`` (B,), ``index`` (B,).
+    Training batches hold random frames: ``x`` (B, 2 * context + 1, D) raw features (the nets normalise
+    them), ``y`` (B,), ``index`` (B,).
     Validation (dev) and test (core test) batches hold whole utterances, plus ``lengths`` and ``utterance``,
     so that ``PhoneErrorRateScorer`` can decode them.
 
@@ -60,7 +63,6 @@ class TIMITDataModule(pl.LightningDataModule):
         self.save_hyperparameters()
         self.settings = FeatureSettings(num_mel_bins=num_mel_bins, energy=energy, deltas=deltas)
         self.splits: dict[str, SplitFeatures] = {}
-        self.normaliser: Normaliser | None = None  # one object: restoring a checkpoint updates it in place
 
     @property
     def in_shape(self) -> tuple[int, int]:
@@ -76,8 +78,15 @@ class TIMITDataModule(pl.LightningDataModule):
                 skipped = self.splits[split].skipped
                 if skipped:
                     rank_zero_warn(f"TIMIT {split}: skipped {len(skipped)} bad utterances: " + "; ".join(skipped))
-        if self.normaliser is None:
-            self.normaliser = Normaliser.fit(self.splits["train"].features)
+
+    def training_inputs(self) -> Iterator[Tensor]:
+        """The training frames' features (n, D): a net's statistics are per feature, shared by all frames."""
+        if "train" not in self.splits:
+            self.setup("fit")
+        yield from self.splits["train"].features.split(100_000)
+
+    def random_inputs(self, split: str) -> bool:
+        return False  # features are computed once; no augmentation
 
     # --- what scoring needs -----------------------------------------------------------------------
 
@@ -94,18 +103,18 @@ class TIMITDataModule(pl.LightningDataModule):
     def references(self, split: str) -> SplitFeatures:
         return self.splits["dev" if split == "val" else split]
 
+    def reference_phones(self, split: str, utterance: int) -> list[int]:
+        return self.references(split).reference(utterance)
+
     def scored_phones(self, split: str) -> int:
         """Reference phones of ``split`` after 61 -> 39 folding: the denominator of its PER."""
         references = self.references(split)
         return sum(len(fold_sequence(references.reference(u))) for u in range(len(references.names)))
 
-    def deterministic_inputs(self, split: str) -> bool:
-        return True  # features are computed once; no augmentation
-
-    # --- loaders and the state saved in checkpoints -------------------------------------------------
+    # --- loaders ----------------------------------------------------------------------------------
 
     def train_dataloader(self) -> DataLoader:
-        dataset = FrameDataset(self.splits["train"], self.hparams.context, self.normaliser)
+        dataset = FrameDataset(self.splits["train"], self.hparams.context)
         return DataLoader(
             dataset,
             batch_size=self.hparams.batch_size,
@@ -116,7 +125,7 @@ class TIMITDataModule(pl.LightningDataModule):
 
     def _utterance_loader(self, split: str) -> DataLoader:
         hp = self.hparams
-        dataset = UtteranceBatches(self.splits[split], hp.context, self.normaliser, hp.eval_max_frames)
+        dataset = UtteranceBatches(self.splits[split], hp.context, hp.eval_max_frames)
         return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers)
 
     def val_dataloader(self) -> DataLoader:
@@ -127,15 +136,3 @@ class TIMITDataModule(pl.LightningDataModule):
 
     def predict_dataloader(self) -> DataLoader:
         return self._utterance_loader("test")
-
-    def state_dict(self) -> dict[str, Tensor]:
-        """The input statistics, so that a restored model sees inputs normalised as in training."""
-        return {"mean": self.normaliser.mean, "std": self.normaliser.std} if self.normaliser else {}
-
-    def load_state_dict(self, state: dict[str, Tensor]) -> None:
-        if not state:
-            return
-        if self.normaliser is None:
-            self.normaliser = Normaliser(state["mean"], state["std"])
-        else:
-            self.normaliser.mean, self.normaliser.std = state["mean"], state["std"]

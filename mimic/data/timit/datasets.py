@@ -10,33 +10,19 @@ from mimic.data.timit.features import ContextWindows
 from mimic.data.timit.prepare import SplitFeatures
 
 
-class Normaliser:
-    """Per-dimension standardisation with the training split's statistics (saved with the model)."""
-
-    def __init__(self, mean: Tensor, std: Tensor) -> None:
-        self.mean, self.std = mean, std.clamp(min=1e-5)  # (D,), (D,)
-
-    @classmethod
-    def fit(cls, features: Tensor) -> "Normaliser":
-        return cls(features.mean(dim=0), features.std(dim=0))  # features: (N, D)
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return (x - self.mean) / self.std  # (..., D)
-
-
 class FrameDataset(Dataset):
     """Frames with their context window; ``__getitems__`` gathers a whole batch at once."""
 
-    def __init__(self, split: SplitFeatures, context: int, normaliser: Normaliser) -> None:
+    def __init__(self, split: SplitFeatures, context: int) -> None:
         self.windows = ContextWindows(split.features, split.offsets, context)
-        self.targets, self.normaliser = split.targets, normaliser
+        self.targets = split.targets
 
     def __len__(self) -> int:
         return len(self.targets)
 
     def __getitems__(self, indices: list[int]) -> dict[str, Tensor]:
         frames = torch.as_tensor(indices, dtype=torch.long)
-        x = self.normaliser(self.windows(frames))  # (B, W, D)
+        x = self.windows(frames)  # (B, W, D) raw features
         return {keys.X: x, keys.Y: self.targets[frames], keys.INDEX: frames}
 
 
@@ -48,9 +34,9 @@ class UtteranceBatches(IterableDataset):
     by one, so every rank gets at least one batch (epoch-end metric syncs need every rank in the loop).
     """
 
-    def __init__(self, split: SplitFeatures, context: int, normaliser: Normaliser, max_frames: int) -> None:
+    def __init__(self, split: SplitFeatures, context: int, max_frames: int) -> None:
         self.windows = ContextWindows(split.features, split.offsets, context)
-        self.split, self.normaliser, self.max_frames = split, normaliser, max_frames
+        self.split, self.max_frames = split, max_frames
         self.lengths = (split.offsets[1:] - split.offsets[:-1]).tolist()
         # Taken now, in the process that builds the loader: loader workers have no process group to ask.
         self.rank, self.world = _rank_and_world()
@@ -85,7 +71,7 @@ class UtteranceBatches(IterableDataset):
         frames = torch.cat([torch.arange(offsets[u], offsets[u + 1]) for u in utterances])  # (F,)
         ids = torch.tensor(utterances)
         return {
-            keys.X: self.normaliser(self.windows(frames)),  # (F, W, D)
+            keys.X: self.windows(frames),  # (F, W, D) raw features
             keys.Y: self.split.targets[frames],
             keys.INDEX: frames,
             keys.LENGTHS: offsets[ids + 1] - offsets[ids],

@@ -16,10 +16,11 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from mimic.data.timit.corpus import Utterance
 from mimic.data.timit.features import FeatureSettings, num_frames, utterance_features
-from mimic.data.timit.phones import PHONE_INDEX, frame_targets
-from mimic.data.timit.sphere import read_phn, read_sphere
+from mimic.data.timit.targets import frame_targets
+from mimic.formats.sphere import read_phn, read_sphere
+from mimic.formats.timit_corpus import Utterance
+from mimic.formats.timit_phones import PHONE_INDEX
 
 
 @dataclass

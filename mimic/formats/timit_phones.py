@@ -5,11 +5,6 @@ A frame's target is ``3 * phone + state``: each phone segment is split into thre
 middle, end), the usual stand-in for HMM state alignments.
 """
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from torch import Tensor
-
 _PHONE_GROUPS = (
     "b d g p t k dx q",  # stops
     "bcl dcl gcl pcl tcl kcl",  # closures
@@ -61,32 +56,3 @@ def fold_sequence(phones: list[int]) -> list[str]:
     """Phone indices -> the scored sequence: folded to 39, ``q`` deleted, repeats collapsed."""
     folded = [f for f in (fold(PHONES[p]) for p in phones) if f is not None]
     return [f for i, f in enumerate(folded) if i == 0 or f != folded[i - 1]]
-
-
-def frame_targets(
-    segments: list[tuple[int, int, str]], num_frames: int, shift: int = 160, window: int = 400
-) -> "Tensor":
-    """183-class target of each frame, from the phone segment under the frame's centre.
-
-    Args:
-        segments: ``(begin_sample, end_sample, phone)`` as in a ``.PHN`` file, contiguous.
-        num_frames: frames of the utterance.
-        shift: frame shift in samples (10 ms at 16 kHz).
-        window: window length in samples (25 ms); the centre of frame t is ``t * shift + window / 2``.
-
-    Returns:
-        (num_frames,) int64. A segment splits into three equal parts: states 0 (begin), 1, 2 (end).
-    """
-    # torch is imported here, not at the top, so that the phone sets load without it: the corpus
-    # synthesiser's worker processes need them and start in a fraction of the time without torch.
-    import torch
-
-    begins = torch.tensor([b for b, _, _ in segments], dtype=torch.float64)
-    ends = torch.tensor([e for _, e, _ in segments], dtype=torch.float64)
-    phones = torch.tensor([PHONE_INDEX[p] for _, _, p in segments])
-    centres = torch.arange(num_frames, dtype=torch.float64) * shift + window / 2  # (T,)
-    # the segment holding each centre; centres past the last segment stay in it
-    which = torch.searchsorted(ends, centres, right=True).clamp(max=len(segments) - 1)  # (T,)
-    fraction = (centres - begins[which]) / (ends[which] - begins[which])
-    state = (fraction * STATES_PER_PHONE).floor().clamp(0, STATES_PER_PHONE - 1).long()
-    return phones[which] * STATES_PER_PHONE + state

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from mimic.data.timit.phones import PHONE_INDEX
+from mimic.formats.timit_phones import PHONE_INDEX
 
 HEADER_MAGIC = b"NIST_1A"
 HEADER_SIZE = 1024

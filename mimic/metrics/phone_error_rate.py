@@ -3,7 +3,7 @@
 import torch
 from torchmetrics import Metric
 
-from mimic.data.timit.phones import fold_sequence
+from mimic.formats.timit_phones import fold_sequence
 
 
 def edit_distance(reference: list, hypothesis: list) -> int:

@@ -6,12 +6,14 @@ import lightning.pytorch as pl
 from torch import Tensor
 
 from mimic import batch as keys
-from mimic.data.timit.decoding import greedy_decode, viterbi_decode
-from mimic.data.timit.per import PhoneErrorRate
+from mimic.data.base import PhoneScoringData
+from mimic.metrics.decoding import greedy_decode, viterbi_decode
+from mimic.metrics.phone_error_rate import PhoneErrorRate
 
 
 class PhoneErrorRateScorer(pl.Callback):
-    """Phone error rate of whole utterances (needs ``TIMITDataModule`` and a task returning eval logits).
+    """Phone error rate of whole utterances (needs a ``PhoneScoringData`` DataModule such as
+    ``TIMITDataModule``, and a task whose evaluation steps return their logits).
 
     Tuning on dev: give ``lm_weight`` and/or ``insertion_penalty`` as lists; every combination is decoded,
     ``{split}/per`` is the best one's PER and ``{split}/per_lm_weight``, ``{split}/per_insertion_penalty``
@@ -40,6 +42,12 @@ class PhoneErrorRateScorer(pl.Callback):
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         datamodule = trainer.datamodule
+        if not isinstance(datamodule, PhoneScoringData):
+            raise ValueError(
+                f"PhoneErrorRateScorer scores whole utterances: it needs a DataModule implementing "
+                f"mimic.data.base.PhoneScoringData (TIMITDataModule), not {type(datamodule).__name__}"
+            )
+        self.datamodule = datamodule
         self.log_priors = datamodule.log_state_priors()  # (183,)
         self.log_initial, self.log_bigram = datamodule.bigram()
 
@@ -50,19 +58,18 @@ class PhoneErrorRateScorer(pl.Callback):
         scaled = logits.float().log_softmax(dim=-1) - self.log_priors  # log p(x|s) up to a constant
         return viterbi_decode(scaled, self.log_initial, self.log_bigram, lm_weight, insertion_penalty)
 
-    def score(self, trainer: pl.Trainer, logits: Tensor, batch: dict[str, Tensor], split: str) -> None:
-        references = trainer.datamodule.references(split)
+    def score(self, logits: Tensor, batch: dict[str, Tensor], split: str) -> None:
         per_utterance = logits.detach().cpu().split(batch[keys.LENGTHS].tolist())
         for utterance, scores in zip(batch[keys.UTTERANCE].tolist(), per_utterance, strict=True):
-            reference = references.reference(utterance)
+            reference = self.datamodule.reference_phones(split, utterance)
             for metric, (lm_weight, penalty) in zip(self.metrics[split], self.grid, strict=True):
                 metric.update([self.decode(scores, lm_weight, penalty)], [reference])
 
     def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0) -> None:
-        self.score(trainer, outputs, batch, "val")
+        self.score(outputs, batch, "val")
 
     def on_test_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0) -> None:
-        self.score(trainer, outputs, batch, "test")
+        self.score(outputs, batch, "test")
 
     def _log(self, pl_module: pl.LightningModule, split: str) -> None:
         # Updated on the CPU; moved to the module's device so that compute() can sync over NCCL too.

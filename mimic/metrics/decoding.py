@@ -8,7 +8,7 @@ language model estimated on the training transcriptions, times an LM weight, plu
 import torch
 from torch import Tensor
 
-from mimic.data.timit.phones import PHONES, STATES_PER_PHONE
+from mimic.formats.timit_phones import PHONES, STATES_PER_PHONE
 
 NUM_PHONES = len(PHONES)
 

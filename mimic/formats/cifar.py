@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mimic.data.images.safe_pickle import load_dataset_pickle
+from mimic.formats.safe_pickle import load_dataset_pickle
 
 IMAGE_BYTES = 3 * 32 * 32
 TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]

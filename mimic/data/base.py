@@ -1,0 +1,56 @@
+"""What the rest of mimic may ask of a DataModule: one base class, no probed attributes.
+
+A ``MimicDataModule`` yields dict batches of *raw* inputs (``mimic.batch``: uint8 images, unnormalised
+features); the nets normalise them. Beyond Lightning's hooks it declares:
+
+- ``num_classes`` and ``in_shape``: the ``mimic`` command passes them to the net, so configs never
+  repeat them;
+- ``training_inputs()``: the raw labeled training inputs, for fitting a net's input statistics;
+- ``random_inputs(split)``: whether a sample's input may change from one epoch to the next
+  (augmentation, made-up transfer images), which rules out caching a teacher's logits;
+- ``cache_key()``: what identifies the samples behind ``batch["index"]``, for on-disk logit caches.
+
+DataModules whose evaluation batches are whole utterances scored by phone error rate (TIMIT) also
+implement ``PhoneScoringData``, which ``mimic.callbacks.PhoneErrorRateScorer`` requires.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+
+import lightning.pytorch as pl
+from torch import Tensor
+
+
+class MimicDataModule(pl.LightningDataModule, ABC):
+    """Base of mimic's DataModules; see the module docstring for the contract."""
+
+    num_classes: int
+    in_shape: tuple[int, ...]
+
+    @abstractmethod
+    def training_inputs(self) -> Iterator[Tensor]:
+        """The labeled training split's raw inputs, in chunks (n, ...), unaugmented, without transfer data."""
+
+    @abstractmethod
+    def random_inputs(self, split: str) -> bool:
+        """Whether the input of a sample of ``split`` ("train", "val", "test") may differ between epochs."""
+
+    def cache_key(self) -> str:
+        """Changes whenever the samples behind ``batch["index"]`` change; by default, the hyperparameters."""
+        return f"{type(self).__qualname__}:{sorted(self.hparams.items())!r}"
+
+
+class PhoneScoringData(ABC):
+    """What ``PhoneErrorRateScorer`` needs beyond the utterance batches (``lengths``, ``utterance`` keys)."""
+
+    @abstractmethod
+    def log_state_priors(self) -> Tensor:
+        """(num_classes,) log prior of each frame target, to turn posteriors into scaled likelihoods."""
+
+    @abstractmethod
+    def bigram(self) -> tuple[Tensor, Tensor]:
+        """(log_initial (P,), log_bigram (P, P)) phone language model over the P phones."""
+
+    @abstractmethod
+    def reference_phones(self, split: str, utterance: int) -> list[int]:
+        """The reference phone indices of ``batch["utterance"]`` value ``utterance`` of ``split``."""
