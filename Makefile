@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-all demo demo-speech lint format bench bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-all demo demo-speech lint format bench bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml
 
 test: install ## Run the tests (the slow ones are excluded; see test-all)
 	$(PY) -m pytest
+
+test-slow: install ## Run only the slow tests (DDP subprocesses, the demos end to end)
+	$(PY) -m pytest -m slow
 
 test-all: install ## Run every test, slow ones included
 	$(PY) -m pytest -m ""

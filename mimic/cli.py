@@ -21,9 +21,12 @@ from mimic.linking import link_net_to_data
 
 # Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
 TOOLS = {
-    "demo": ("mimic.demo:main", "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results"),
+    "demo": (
+        "mimic.experiments.fashion_demo:main",
+        "train teacher, ensemble, shallow baseline and mimics on Fashion-MNIST; write results",
+    ),
     "demo-speech": (
-        "mimic.demo_speech:main",
+        "mimic.experiments.speech_demo:main",
         "synthesise a TIMIT-format corpus, train DNN teacher, shallow net and shallow mimic; write PER table",
     ),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),

@@ -8,8 +8,8 @@ import yaml
 
 from mimic.cli import main
 from mimic.nets import build_net
-from mimic.tasks.checkpoints import save_net
-from tests.conftest import CONFIGS, teacher_config, write_config
+from mimic.tasks.checkpoints import load_net, save_net
+from tests.fixtures.configs import CONFIGS, teacher_config, write_config
 
 FASHION = sorted((CONFIGS / "fashion").glob("*.yaml"))
 OVERLAYS = {"teacher_cnn_seed1.yaml": "teacher_cnn.yaml"}  # overlay -> the config it applies to
@@ -27,6 +27,7 @@ def test_help_lists_stages_and_tools(capsys):
 def _fake_teacher_checkpoints(root: Path) -> None:
     """Untrained nets of teacher_cnn.yaml saved where the student and ensemble configs look for them."""
     spec = yaml.safe_load((CONFIGS / "fashion/teacher_cnn.yaml").read_text())["model"]["init_args"]["net"]
+    spec["init_args"].update(in_shape=[1, 28, 28], num_classes=10)  # what the CLI takes from the DataModule
     for stage in ("teacher_cnn", "teacher_cnn_seed1"):
         folder = root / "runs/demo" / stage / "checkpoints"
         folder.mkdir(parents=True)
@@ -71,15 +72,20 @@ def test_teacher_stages_write_stable_paths_and_evaluate(in_tmp, fashion_root):
         assert (run / name).is_file(), name
     ckpt = str(run / "checkpoints/best.ckpt")
     tested = main(["test", "--config", path, f"--ckpt_path={ckpt}"])
-    assert 0.0 <= float(tested.trainer.callback_metrics["test/err"]) <= 1.0
     assert (run / "test/metrics.csv").is_file()  # evaluation runs never overwrite the training logs
     validated = main(["validate", "--config", path, f"--ckpt_path={ckpt}"])
     assert "val/err" in validated.trainer.callback_metrics
-    predicted = main(["predict", "--config", path, f"--ckpt_path={ckpt}", "--trainer.limit_predict_batches=2"])
-    assert predicted.trainer.predict_loop.predictions[0].shape == (64, 10)
+    predicted = main(["predict", "--config", path, f"--ckpt_path={ckpt}"])
+    logits = torch.cat(predicted.trainer.predict_loop.predictions)  # the test split, (100, 10)
+    assert logits.shape == (100, 10)
+    # test/err is the error of those very predictions on the test labels
+    labels = predicted.datamodule.datasets["test"].labels
+    expected = (logits.argmax(1) != labels).float().mean()
+    torch.testing.assert_close(tested.trainer.callback_metrics["test/err"], expected)
     # the checkpoint is plain data: it loads with weights_only and carries the parameter count logged
     hparams = yaml.safe_load((run / "hparams.yaml").read_text())
-    assert hparams["net/params"] == sum(v.numel() for v in torch.load(ckpt, weights_only=True)["state_dict"].values())
+    weights = torch.load(ckpt, weights_only=True)["state_dict"]
+    assert hparams["net/params"] == sum(v.numel() for k, v in weights.items() if not k.startswith("net.inputs."))
 
 
 def test_ensemble_scoring(in_tmp, fashion_root, teachers):
@@ -90,8 +96,13 @@ def test_ensemble_scoring(in_tmp, fashion_root, teachers):
         "trainer": {"enable_progress_bar": False},
     }
     cli = main(["test", "--config", write_config(in_tmp / "ens.yaml", config), "--data.init_args.val_size=64"])
-    assert 0.0 <= float(cli.trainer.callback_metrics["test/err"]) <= 1.0
     assert cli.model.net_summary()["net/arch"].startswith("ensemble of 2 x ")
+    # the error of the mean of the members' logits, each member normalising its own raw inputs
+    test = cli.datamodule.datasets["test"]
+    with torch.no_grad():
+        mean_logits = sum(load_net(p)(test.inputs) for p in teachers) / 2
+    expected = (mean_logits.argmax(1) != test.labels).float().mean()
+    torch.testing.assert_close(cli.trainer.callback_metrics["test/err"], expected)
 
 
 def test_nets_tool_prints_counts(capsys):

@@ -1,12 +1,14 @@
 """DDP with two CPU processes (gloo), through the real ``mimic`` entry point: Lightning's DDP launcher
-re-runs the command once per rank, which an in-process call cannot do."""
+re-runs the command once per rank, which an in-process call cannot do. Slow (subprocesses): ``make test-all``."""
 
 import os
 import subprocess
 import sys
 
+import pytest
+
 from mimic.tasks.checkpoints import load_checkpoint
-from tests.conftest import CONFIGS, student_config, teacher_config, write_config
+from tests.fixtures.configs import CONFIGS, student_config, teacher_config, write_config
 
 DDP = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]
 
@@ -18,6 +20,7 @@ def _run(args: list[str], cwd) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow
 def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
     teacher = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root))
     _run(["fit", "--config", teacher, *DDP], in_tmp)
@@ -42,12 +45,13 @@ def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
     assert "test/err" in tested.stdout
 
 
+@pytest.mark.slow
 def test_student_with_made_up_transfer_data_under_ddp(in_tmp, fashion_root, teachers):
     config = student_config(fashion_root, [str(teachers[0])])
     config["data"]["init_args"] |= {"transfer": {"class_path": "mimic.data.images.Mixup"}, "transfer_fraction": 0.5}
     student = write_config(in_tmp / "student.yaml", config)
     _run(["fit", "--config", student, *DDP, "--trainer.max_epochs=2"], in_tmp)
-    # 336 training images, 16 labeled + 16 mixup per batch: 21 batches, 20 shared out, 10 steps per rank
-    # per epoch; both ranks take the same number of steps, or DDP would hang
+    # 336 training images, 16 labeled + 16 mixup per batch: 21 batches, rounded up to 22 so that both
+    # ranks take 11 steps per epoch (unequal steps would hang DDP)
     checkpoint = load_checkpoint(in_tmp / "runs/test/student/checkpoints/last.ckpt")
-    assert checkpoint["global_step"] == 20
+    assert checkpoint["global_step"] == 22

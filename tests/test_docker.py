@@ -1,5 +1,6 @@
 """The Dockerfile cannot be built here (no Docker engine); it is linted with hadolint instead."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.fixtures.configs import REPO
 
 
 def _hadolint() -> str | None:
@@ -23,6 +24,12 @@ def test_dockerfile_passes_hadolint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dockerfile_installs_the_package_with_mimic_as_entry_point():
-    text = (REPO / "Dockerfile").read_text()
-    assert "nvidia/cuda" in text and 'ENTRYPOINT ["mimic"]' in text and "torch==2.11.0" in text
+def test_the_image_pins_the_pytorch_versions_of_pyproject():
+    """The image installs PyTorch before the package (a cached layer): its pins must be pyproject's."""
+    pinned = {}
+    for line in (REPO / "pyproject.toml").read_text().splitlines():
+        match = re.match(r'\s*"(torch|torchvision|torchaudio)==([^"]+)"', line)
+        if match:
+            pinned[match.group(1)] = match.group(2)
+    installed = dict(re.findall(r"\b(torch|torchvision|torchaudio)==(\S+)", (REPO / "Dockerfile").read_text()))
+    assert len(pinned) == 3 and installed == pinned

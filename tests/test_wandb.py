@@ -3,7 +3,7 @@
 import pytest
 
 from mimic.cli import main
-from tests.conftest import CONFIGS, teacher_config, write_config
+from tests.fixtures.configs import CONFIGS, teacher_config, write_config
 
 wandb = pytest.importorskip("wandb")
 
@@ -30,15 +30,19 @@ def test_wandb_offline_run(in_tmp, fashion_root, monkeypatch):
 
 def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
     """`mimic demo --wandb` logs the comparison as a W&B table in a `report` run of the demo's group."""
-    from mimic.report import Row, write_report
+    from dataclasses import replace
+
+    from mimic.experiments.fashion_demo import DEMO
+    from mimic.experiments.report import Row, write_report
 
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
+    net = {"arch": "256L-2048", "params": 10, "hidden_units": 5, "count": 100, "minutes": 1.0, "run_dir": in_tmp}
     rows = [
-        Row("shallow_labels", "Shallow net on labels", "baseline", "256L-2048", 10, 5, 0.1, None, 1.0, in_tmp),
-        Row("shallow_mimic", "Shallow mimic", "student", "256L-2048", 10, 5, 0.09, 0.95, 1.0, in_tmp),
+        Row("shallow_labels", "Shallow net on labels", "baseline", scores={"test/err": 0.1}, **net),
+        Row("shallow_mimic", "Shallow mimic", "student", scores={"test/err": 0.09, "test/agreement": 0.9}, **net),
     ]
-    write_report(rows, in_tmp / "out", minutes=2.0, wandb=True)
+    write_report(replace(DEMO, runs=in_tmp / "out"), rows, minutes=2.0, wandb=True)
     offline_runs = list((in_tmp / "out/wandb").glob("offline-run-*"))
     assert len(offline_runs) == 1
     media = list(offline_runs[0].glob("files/media/table/results_*.table.json"))

@@ -16,7 +16,7 @@ from mimic.formats.timit_corpus import list_utterances
 from mimic.formats.timit_phones import PHONES
 from mimic.synth import espeak
 from mimic.synth.corpus import synthesise_corpus
-from tests.synth.conftest import TINY, needs_espeak
+from tests.fixtures.synth import TINY, needs_espeak
 
 
 def digest(root: Path) -> dict[str, str]:

@@ -2,7 +2,7 @@ import pytest
 
 from mimic.formats.timit_phones import PHONES
 from mimic.synth.phone_map import CLOSURES, ESPEAK_TO_TIMIT, UnknownPhoneme, timit_labels
-from tests.synth.conftest import needs_espeak
+from tests.fixtures.synth import needs_espeak
 
 
 def test_every_label_in_the_table_is_one_of_the_61():

@@ -1,0 +1,87 @@
+"""What an experiment is, as data: its stages, where they run, and what its table reports.
+
+Each stage is exactly ``mimic fit`` (unless only scored) then ``mimic validate`` / ``mimic test`` on its
+best checkpoint, with the stage's configs; ``mimic.experiments.runner`` runs them in order and
+``mimic.experiments.report`` writes the table, the curves and the comparison of each student with the
+same net trained on labels.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Role = Literal["teacher", "baseline", "student"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One row of the results table.
+
+    Args:
+        name: ``run.stage`` in its config: the run lands in ``runs/<experiment>/<name>/``.
+        model: the row's label.
+        configs: relative to ``configs/``, applied in order.
+        role: ``teacher``, ``baseline`` (a student's net trained on labels) or ``student``.
+        trained: ``False`` for stages that are only scored (an ensemble of checkpoints).
+    """
+
+    name: str
+    model: str
+    configs: tuple[str, ...]
+    role: Role = "teacher"
+    trained: bool = True
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header and the metric key it shows (``train/err`` = the last epoch's)."""
+
+    header: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What a table reports, and how a difference is put in scale.
+
+    Args:
+        columns: the metric columns after the net's (architecture, parameters, hidden units).
+        compared: ``(split, metric key, metric name)`` on which each student is compared with its baseline.
+        unit: what the standard error counts ("test images", "reference phones").
+        count: the number of those in a scored run (from the tested CLI object).
+        validate: whether each stage is also scored on the validation split (``mimic validate``).
+        curves: panels of the curves figure: (title, y label, [(metric key, line style)]).
+        curve_roles: the roles whose curves are drawn.
+        note: a sentence under the table.
+    """
+
+    columns: tuple[Column, ...]
+    compared: tuple[tuple[str, str, str], ...]
+    unit: str
+    count: Callable[[Any], int]
+    validate: bool = False
+    curves: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
+    curve_roles: tuple[Role, ...] = ("teacher", "baseline", "student")
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Args:
+    name: the tool's name (``demo``) and ``run.experiment`` of its configs.
+    title: the results page's heading.
+    runs: where its configs put the runs, and where the results go.
+    stages: in the order they run (teachers before their students).
+    scoring: what the table reports.
+    quick: arguments that make every stage a smoke run of seconds (``--quick``).
+    prepare: makes the experiment's data first (``prepare(quick)``), e.g. synthesises a corpus.
+    """
+
+    name: str
+    title: str
+    runs: Path
+    stages: tuple[Stage, ...]
+    scoring: Scoring
+    quick: tuple[str, ...] = ()
+    prepare: Callable[[bool], None] | None = None

@@ -1,0 +1,164 @@
+"""One report writer for every experiment: the paper's table layout in Markdown and CSV, each student
+compared with the same net trained on labels, curves by epoch, and (``--wandb``) a W&B table.
+
+Error-rate tables (images) and phone-error-rate tables (speech) differ only in their ``Scoring``: the
+columns, the metric compared and what its standard error counts.
+"""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mimic.experiments.experiment import Experiment, Stage
+
+NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
+LAST_TRAIN_ERR = "train/err"  # filled from the run's metrics.csv: the last training epoch's error
+
+
+@dataclass
+class Row:
+    """One stage's results: what its net is, and its scores by metric key (``test/err``, ``val/per`` ...)."""
+
+    stage: str
+    model: str
+    role: str  # teacher, baseline or student
+    arch: str
+    params: int
+    hidden_units: int
+    scores: dict[str, float]
+    count: int  # test images or reference phones behind the compared metric: its standard error
+    minutes: float
+    run_dir: Path
+
+    @classmethod
+    def of(cls, stage: Stage, summary: dict[str, Any], scores: dict[str, float], **rest: Any) -> "Row":
+        """A row from a stage, its net's ``net_summary()`` and its scores (the last train/err added)."""
+        scores = dict(scores)
+        curve = epoch_curve(Path(rest["run_dir"]) / "metrics.csv", LAST_TRAIN_ERR)
+        if curve and stage.trained:
+            scores[LAST_TRAIN_ERR] = curve[-1][1]
+        return cls(
+            stage=stage.name,
+            model=stage.model,
+            role=stage.role,
+            arch=summary["net/arch"],
+            params=summary["net/params"],
+            hidden_units=summary["net/hidden_units"],
+            scores=scores,
+            **rest,
+        )
+
+
+def epoch_curve(metrics_csv: Path, key: str) -> list[tuple[int, float]]:
+    """(epoch, value) pairs of one metric in a CSVLogger file."""
+    if not metrics_csv.is_file():
+        return []
+    with metrics_csv.open() as f:
+        return [(int(r["epoch"]), float(r[key])) for r in csv.DictReader(f) if r.get(key)]
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.2f}%"
+
+
+def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
+    """The paper's claim, measured: each student against the same net (architecture) trained on labels."""
+    scoring = experiment.scoring
+    lines = []
+    for student in (r for r in rows if r.role == "student"):
+        baseline = next((r for r in rows if r.role == "baseline" and r.arch == student.arch), None)
+        if baseline is None:
+            continue
+        for split, key, name in scoring.compared:
+            ours, theirs = student.scores[key], baseline.scores[key]
+            gap = 100 * (theirs - ours)
+            verdict = "lower" if gap > 0 else "higher" if gap < 0 else "equal"
+            lines.append(
+                f"{student.model} on {split}: {name} {_pct(ours)}, {abs(gap):.2f} points {verdict} than the same net "
+                f"({baseline.arch}) trained on labels ({_pct(theirs)})."
+            )
+    if not lines:
+        return "No student has a label-trained net of its architecture to compare with."
+    # For scale: the binomial standard error of one rate measured on this many items.
+    _, key, name = scoring.compared[-1]
+    reference = next(r for r in rows if r.role == "baseline")
+    p, n = reference.scores[key], max(reference.count, 1)
+    lines.append(
+        f"(For scale: one standard error of a single {name} here is {100 * (p * (1 - p) / n) ** 0.5:.2f} points, "
+        f"{n:,} {scoring.unit}.)"
+    )
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick: bool = False, wandb: bool = False):
+    """Write ``results.md``, ``results.csv`` and ``curves.png`` into the experiment's runs folder."""
+    out_dir = experiment.runs
+    out_dir.mkdir(parents=True, exist_ok=True)
+    columns = experiment.scoring.columns
+    with (out_dir / "results.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)])
+        for r in rows:
+            values = [r.scores.get(c.key, "") for c in columns]
+            writer.writerow([r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *values])
+    headers = [*NET_HEADERS, *(c.header for c in columns)]
+    lines = [
+        f"# {experiment.title}",
+        "",
+        "| " + " | ".join(headers) + " |",
+        "|---|---|" + "---:|" * (len(headers) - 2),
+    ]
+    for r in rows:
+        metrics = " | ".join(_pct(r.scores.get(c.key)) for c in columns)
+        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} |")
+    lines += ["", experiment.scoring.note, "", effect_sentence(experiment, rows), ""]
+    lines.append(f"All stages took {minutes:.1f} minutes.")
+    if quick:
+        lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
+    lines += ["", "![curves by epoch](curves.png)", ""]
+    path = out_dir / "results.md"
+    path.write_text("\n".join(line for line in lines if line is not None))
+    plot_curves(experiment, rows, out_dir / "curves.png")
+    if wandb:
+        log_wandb_table(experiment, rows, out_dir)
+    return path
+
+
+def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
+    """One panel per entry of ``scoring.curves``: each trained non-teacher stage's metric by epoch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = experiment.scoring.curves
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.3), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (title, ylabel, keys) in zip(axes[0], panels, strict=True):
+        drawn = [row for row in rows if row.role in experiment.scoring.curve_roles]
+        for row, color in zip(drawn, colors * 3, strict=False):
+            for key, style in keys:
+                curve = epoch_curve(row.run_dir / "metrics.csv", key)
+                if curve:
+                    epochs, values = zip(*curve, strict=True)
+                    ax.plot(epochs, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")
+        ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def log_wandb_table(experiment: Experiment, rows: list[Row], out_dir: Path) -> None:
+    """One W&B run (job_type "report") holding the results table and the curves, grouped with the stages."""
+    import wandb
+
+    columns = experiment.scoring.columns
+    run = wandb.init(project="mimic", group=experiment.name, job_type="report", name="results", dir=str(out_dir))
+    table = wandb.Table(columns=["model", "arch", "params", "hidden_units", *(c.key for c in columns)])
+    for r in rows:
+        table.add_data(r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key) for c in columns))
+    run.log({"results": table, "curves": wandb.Image(str(out_dir / "curves.png"))})
+    run.finish()

@@ -1,0 +1,74 @@
+"""One runner for every experiment: each stage through the real CLI, then one report.
+
+``mimic demo`` and ``mimic demo-speech`` are this runner with their ``Experiment``; options common to
+both: ``--quick`` (smoke run), ``--reuse`` (keep trained checkpoints), ``--wandb``, and any other
+argument goes to every stage's ``mimic fit|validate|test``.
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+from mimic.experiments.experiment import Experiment, Stage
+from mimic.experiments.report import Row, write_report
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+def run_stage(experiment: Experiment, stage: Stage, config_dir: Path, extra: list[str], reuse: bool) -> Row:
+    """Fit (unless reused or only scored), then score the best checkpoint; returns the stage's row."""
+    from mimic.cli import main  # the CLI imports every package: not needed to build an Experiment
+
+    config_args = [arg for c in stage.configs for arg in ("--config", str(config_dir / c))]
+    run_dir = experiment.runs / stage.name
+    started = time.monotonic()
+    checkpoint: list[str] = []
+    if stage.trained:
+        best = run_dir / "checkpoints" / "best.ckpt"
+        if not (reuse and best.is_file()):
+            main(["fit", *config_args, *extra])
+        checkpoint = [f"--ckpt_path={best}"]
+    scores: dict[str, float] = {}
+    if experiment.scoring.validate:
+        validated = main(["validate", *config_args, *extra, *checkpoint])
+        scores.update({k: float(v) for k, v in validated.trainer.callback_metrics.items()})
+    tested = main(["test", *config_args, *extra, *checkpoint])
+    scores.update({k: float(v) for k, v in tested.trainer.callback_metrics.items()})
+    return Row.of(
+        stage,
+        tested.model.net_summary(),
+        scores,
+        count=experiment.scoring.count(tested),
+        minutes=(time.monotonic() - started) / 60,
+        run_dir=run_dir,
+    )
+
+
+def run_experiment(experiment: Experiment, args: list[str], description: str | None = None) -> list[Row]:
+    """Parse the tool's arguments, run every stage, write the report; returns the rows."""
+    parser = argparse.ArgumentParser(prog=f"mimic {experiment.name}", description=description)
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run of every stage (figures mean nothing)")
+    parser.add_argument("--reuse", action="store_true", help="skip fitting stages whose best.ckpt exists")
+    parser.add_argument("--wandb", action="store_true", help="log every stage and the results table to W&B")
+    parser.add_argument("--configs", type=Path, default=CONFIGS, help="folder holding the stages' configs")
+    parser.epilog = "Other arguments go to every stage's `mimic fit|validate|test`, e.g. --trainer.max_epochs=2"
+    opts, overrides = parser.parse_known_args(args)
+    extra = [*(experiment.quick if opts.quick else ()), *overrides]
+    if opts.wandb:
+        extra = ["--config", str(opts.configs / "logger" / "wandb.yaml"), *extra]
+    started = time.monotonic()
+    if experiment.prepare is not None:
+        experiment.prepare(opts.quick)
+    rows = []
+    tag = f"[mimic {experiment.name}]"
+    for number, stage in enumerate(experiment.stages, 1):
+        print(f"{tag} stage {number}/{len(experiment.stages)}: {stage.name}", flush=True)
+        rows.append(run_stage(experiment, stage, opts.configs, extra, opts.reuse))
+        shown = ", ".join(
+            f"{name} ({split}) {rows[-1].scores[key]:.2%}" for split, key, name in experiment.scoring.compared
+        )
+        print(f"{tag} {stage.name}: {shown} ({rows[-1].minutes:.1f} min)", flush=True)
+    minutes = (time.monotonic() - started) / 60
+    report = write_report(experiment, rows, minutes=minutes, quick=opts.quick, wandb=opts.wandb)
+    print(report.read_text(), flush=True)
+    return rows

@@ -1,0 +1,36 @@
+"""``mimic demo-speech --quick``: corpus synthesis and every stage of the speech demo, end to end (slow)."""
+
+import csv
+import json
+
+import pytest
+
+from mimic.cli import main
+from mimic.experiments.report import epoch_curve
+from tests.fixtures.synth import needs_espeak
+
+
+@pytest.mark.slow
+@needs_espeak
+def test_quick_speech_demo_writes_the_per_table(in_tmp):
+    rows = main(["demo-speech", "--quick"])
+    assert [r.stage for r in rows] == ["dnn_teacher", "shallow_labels", "shallow_mimic"]
+    manifest = json.loads((in_tmp / "data/timit-synth-quick/SYNTH.json").read_text())
+    assert manifest["settings"]["train_speakers"] == 3
+    out = in_tmp / "runs/demo-speech"
+    table = (out / "results.md").read_text()
+    assert table.count("\n| ") == 4  # header + one row per model
+    assert "PER dev" in table and "on core test: PER" in table and "Quick smoke run" in table
+    with (out / "results.csv").open() as f:
+        records = list(csv.DictReader(f))
+    # the table reports what each stage's own validate and test runs logged
+    for row, record in zip(rows, records, strict=True):
+        assert float(record["val/per"]) == pytest.approx(row.scores["val/per"])
+        logged = epoch_curve(out / row.stage / "test" / "metrics.csv", "test/per")
+        assert float(record["test/per"]) == pytest.approx(logged[-1][1])
+    labels, mimic = records[1], records[2]
+    assert mimic["params"] == labels["params"] and mimic["test/agreement"] and not labels["test/agreement"]
+    assert (out / "curves.png").stat().st_size > 10_000
+    # a second run reuses the corpus it made (its manifest matches) and the checkpoints (--reuse)
+    again = main(["demo-speech", "--quick", "--reuse"])
+    assert [r.scores["test/per"] for r in again] == [r.scores["test/per"] for r in rows]
