@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader
 
 from mimic import batch as keys
 from mimic.callbacks import TeacherLogits
-from mimic.data import FashionMNISTDataModule
+from mimic.data import FashionMNISTDataModule, MimicDataModule
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
 from mimic.nets import build_net
 from mimic.tasks import StudentModule
@@ -60,7 +60,9 @@ class WithLogits(TensorDictDataset):
         return batch
 
 
-class TrainOnly(pl.LightningDataModule):
+class TrainOnly(MimicDataModule):
+    num_classes, in_shape = 10, (1, 28, 28)
+
     def __init__(self, dataset, batch_size: int) -> None:
         super().__init__()
         self.dataset, self.batch_size = dataset, batch_size
@@ -68,22 +70,29 @@ class TrainOnly(pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         return DataLoader(self.dataset, batch_size=self.batch_size, shuffle=True, collate_fn=collate_batch)
 
-    def deterministic_inputs(self, split: str) -> bool:
-        return True
+    def training_inputs(self):
+        yield self.dataset.inputs  # (N, 1, 28, 28) uint8
+
+    def random_inputs(self, split: str) -> bool:
+        return False
 
 
-def student_net() -> nn.Module:
-    spec = yaml.safe_load((CONFIGS / "shallow_mimic.yaml").read_text())["model"]["init_args"]["net"]
+def net_of(config: str) -> nn.Module:
+    spec = yaml.safe_load((CONFIGS / config).read_text())["model"]["init_args"]["net"]
+    spec["init_args"].update(in_shape=list(TrainOnly.in_shape), num_classes=TrainOnly.num_classes)
     return build_net(spec)
 
 
+def student_net() -> nn.Module:
+    return net_of("shallow_mimic.yaml")
+
+
 def teacher_checkpoints(folder: Path, members: int) -> list[str]:
-    spec = yaml.safe_load((CONFIGS / "teacher_cnn.yaml").read_text())["model"]["init_args"]["net"]
     paths = []
     for seed in range(members):
         torch.manual_seed(seed)
         path = folder / f"teacher{seed}.ckpt"
-        save_net(build_net(spec), path)
+        save_net(net_of("teacher_cnn.yaml"), path)
         paths.append(str(path))
     return paths
 

@@ -2,7 +2,7 @@
 
 Builds a training split the size of TIMIT's (3696 utterances, about 1.1M frames of 123 features), then
 measures (a) frames/s that the training DataLoader delivers (context windows of 15 frames assembled per
-batch, normalised), (b) frames/s at which a ``250L-8k`` student trains (fp32, SGD, L2 on logits), and
+batch, raw: the net normalises them), (b) frames/s at which a ``250L-8k`` student trains (fp32, SGD, L2 on logits), and
 (c) the memory the split holds, against the 8 GB that materialised 1845-wide windows would take.
 
     python benchmarks/timit_loader.py [--frames 1100000] [--batch-size 256]
@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 
 from mimic import batch as keys
 from mimic.data.tensor_dataset import collate_batch
-from mimic.data.timit.datasets import FrameDataset, Normaliser
+from mimic.data.timit.datasets import FrameDataset
 from mimic.data.timit.prepare import SplitFeatures
 from mimic.nets import ShallowNet
 from mimic.tasks.losses import mimic_l2_loss
@@ -38,7 +38,7 @@ def timit_sized_split(frames: int, utterances: int = 3696, dim: int = 123) -> Sp
 
 
 def loader_frames_per_second(split: SplitFeatures, batch_size: int, batches: int) -> float:
-    dataset = FrameDataset(split, context=7, normaliser=Normaliser.fit(split.features[:100_000]))
+    dataset = FrameDataset(split, context=7)  # raw windows: the net standardises them in its step
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, collate_fn=collate_batch)
     iterator = iter(loader)
     next(iterator)  # warm up

@@ -144,7 +144,8 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
                     epochs, values = zip(*curve, strict=True)
                     ax.plot(epochs, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")
         ax.set(xlabel="epoch", ylabel=ylabel, title=title)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:  # runs without logged epochs draw nothing
+            ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

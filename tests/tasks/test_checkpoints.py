@@ -73,3 +73,16 @@ def test_resolve_globs_in_order_and_missing(tmp_path):
         resolve_checkpoints([str(tmp_path / "nothing*.ckpt")])
     with pytest.raises(FileNotFoundError, match="missing.ckpt"):
         resolve_checkpoints(str(tmp_path / "missing.ckpt"))
+
+
+def test_an_old_checkpoint_given_as_ckpt_path_is_refused_before_its_weights_load(in_tmp, fashion_root, teachers):
+    from mimic.cli import main
+    from tests.fixtures.configs import teacher_config, write_config
+
+    old = torch.load(teachers[0], weights_only=True)
+    del old[FORMAT_KEY]
+    old["state_dict"] = {k: v for k, v in old["state_dict"].items() if not k.startswith("net.inputs.")}
+    torch.save(old, in_tmp / "old.ckpt")
+    config = write_config(in_tmp / "t.yaml", teacher_config(fashion_root))
+    with pytest.raises(ValueError, match=r"ckpt_path: written by an older mimic \(checkpoint format 1"):
+        main(["test", "--config", config, f"--ckpt_path={in_tmp / 'old.ckpt'}"])
