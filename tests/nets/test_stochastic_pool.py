@@ -54,4 +54,16 @@ def test_the_image_cnn_with_stochastic_pooling_has_the_max_pooled_shapes_and_cou
     assert stochastic.train()(x).shape == stochastic.eval()(x).shape == (4, 10)
     assert count_hidden_units(stochastic) == count_hidden_units(max_pooled)
     assert stochastic.spec()["init_args"]["pool"] == "stochastic"
-    torch.testing.assert_close(stochastic.eval()(x), stochastic.eval()(x))  # inference is deterministic
+    # training draws depend on the random state; inference, the weighted average, does not
+    stochastic.eval()
+    outputs = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        outputs.append(stochastic(x))
+    torch.testing.assert_close(outputs[0], outputs[1])
+    pooled = stochastic.features.train()
+    drawn = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        drawn.append(pooled(x))
+    assert not torch.equal(drawn[0], drawn[1])
