@@ -7,6 +7,7 @@ import torch
 import yaml
 
 from mimic.cli import main
+from mimic.experiments.paired import read_predictions
 from mimic.nets import build_net
 from mimic.tasks.checkpoints import load_net, save_net
 from tests.fixtures.configs import CONFIGS, teacher_config, write_config
@@ -73,6 +74,7 @@ def test_teacher_stages_write_stable_paths_and_evaluate(in_tmp, fashion_root):
     ckpt = str(run / "checkpoints/best.ckpt")
     tested = main(["test", "--config", path, f"--ckpt_path={ckpt}"])
     assert (run / "test/metrics.csv").is_file()  # evaluation runs never overwrite the training logs
+    kept = read_predictions(run / "test/predictions.npz")  # every test run keeps its predictions
     validated = main(["validate", "--config", path, f"--ckpt_path={ckpt}"])
     assert "val/err" in validated.trainer.callback_metrics
     predicted = main(["predict", "--config", path, f"--ckpt_path={ckpt}"])
@@ -82,6 +84,8 @@ def test_teacher_stages_write_stable_paths_and_evaluate(in_tmp, fashion_root):
     labels = predicted.datamodule.datasets["test"].labels
     expected = (logits.argmax(1) != labels).float().mean()
     torch.testing.assert_close(tested.trainer.callback_metrics["test/err"], expected)
+    assert kept.index.tolist() == list(range(100)) and kept.label.tolist() == labels.tolist()
+    assert kept.argmax.tolist() == logits.argmax(1).tolist() and kept.error == pytest.approx(float(expected))
     # the checkpoint is plain data: it loads with weights_only and carries the parameter count logged
     hparams = yaml.safe_load((run / "hparams.yaml").read_text())
     weights = torch.load(ckpt, weights_only=True)["state_dict"]

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from mimic.experiments.paired import read_predictions
 from mimic.tasks.checkpoints import load_checkpoint
 from tests.fixtures.configs import CONFIGS, student_config, teacher_config, write_config
 
@@ -43,6 +44,9 @@ def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
         in_tmp,
     )
     assert "test/err" in tested.stdout
+    # both ranks' predictions, gathered and written once, each test sample once
+    kept = read_predictions(in_tmp / "runs/test/student/test/predictions.npz")
+    assert kept.index.tolist() == list(range(100))
 
 
 @pytest.mark.slow
