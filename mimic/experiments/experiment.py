@@ -22,8 +22,11 @@ class Stage:
         name: ``run.stage`` in its config: the run lands in ``runs/<experiment>/<name>/``.
         model: the row's label.
         configs: relative to ``configs/``, applied in order.
-        role: ``teacher``, ``baseline`` (a student's net trained on labels) or ``student``.
+        role: ``teacher``, ``baseline`` (a net trained on labels to compare with) or ``student``.
         trained: ``False`` for stages that are only scored (an ensemble of checkpoints).
+        twin: a student's label-trained twin: the stage of the same net trained on labels.
+        teacher: the stage of the teacher a student mimics (for the share of the gap it closes).
+        against: further stages a student is compared with (the deep net of about its size).
     """
 
     name: str
@@ -31,6 +34,9 @@ class Stage:
     configs: tuple[str, ...]
     role: Role = "teacher"
     trained: bool = True
+    twin: str | None = None
+    teacher: str | None = None
+    against: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Scoring:
         validate: whether each stage is also scored on the validation split (``mimic validate``).
         curves: panels of the curves figure: (title, y label, [(metric key, line style)]).
         curve_roles: the roles whose curves are drawn.
+        paired: compare students with their twins by the exact McNemar test on the kept predictions
+            (classification of a fixed test set; PER needs a bootstrap over utterances instead).
         note: a sentence under the table.
     """
 
@@ -63,6 +71,7 @@ class Scoring:
     validate: bool = False
     curves: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
     curve_roles: tuple[Role, ...] = ("teacher", "baseline", "student")
+    paired: bool = False
     note: str = ""
 
 

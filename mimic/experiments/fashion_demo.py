@@ -17,8 +17,22 @@ STAGES = (
     Stage("teacher_cnn_seed1", "Teacher CNN, seed 1", ("fashion/teacher_cnn.yaml", "fashion/teacher_cnn_seed1.yaml")),
     Stage("ensemble", "Ensemble of 2 CNNs (the mimics' teacher)", ("fashion/ensemble.yaml",), trained=False),
     Stage("shallow_labels", "Shallow net on labels", ("fashion/shallow_labels.yaml",), role="baseline"),
-    Stage("shallow_mimic", "Shallow mimic (L2 on logits)", ("fashion/shallow_mimic.yaml",), role="student"),
-    Stage("shallow_kd", "Shallow student, Hinton KD (T=4)", ("fashion/shallow_kd.yaml",), role="student"),
+    Stage(
+        "shallow_mimic",
+        "Shallow mimic (L2 on logits)",
+        ("fashion/shallow_mimic.yaml",),
+        role="student",
+        twin="shallow_labels",
+        teacher="ensemble",
+    ),
+    Stage(
+        "shallow_kd",
+        "Shallow student, Hinton KD (T=4)",
+        ("fashion/shallow_kd.yaml",),
+        role="student",
+        twin="shallow_labels",
+        teacher="ensemble",
+    ),
     Stage("conv_shallow_mimic", "Conv-shallow mimic", ("fashion/conv_shallow_mimic.yaml",), role="student"),
 )
 
@@ -35,6 +49,7 @@ ERROR_RATES = Scoring(
         ("Shallow nets: trained on labels vs mimicking logits", "error (%)", (("val/err", "-"), ("train/err", ":"))),
     ),
     curve_roles=("baseline", "student"),
+    paired=True,
     note="Train err.: the last training epoch's error (teachers with dropout on).",
 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mimic.experiments.experiment import Experiment, Stage
+from mimic.experiments.paired import gap_closed, mcnemar, read_predictions
 
 NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
 LAST_TRAIN_ERR = "train/err"  # filled from the run's metrics.csv: the last training epoch's error
@@ -30,6 +31,14 @@ class Row:
     count: int  # test images or reference phones behind the compared metric: its standard error
     minutes: float
     run_dir: Path
+    twin: str | None = None  # the stage of the same net trained on labels (students)
+    teacher: str | None = None  # the stage of the teacher it mimics (students)
+    against: tuple[str, ...] = ()  # further stages it is compared with
+
+    @property
+    def predictions(self) -> Path:
+        """The predictions its ``mimic test`` kept."""
+        return self.run_dir / "test" / "predictions.npz"
 
     @classmethod
     def of(cls, stage: Stage, summary: dict[str, Any], scores: dict[str, float], **rest: Any) -> "Row":
@@ -46,6 +55,9 @@ class Row:
             params=summary["net/params"],
             hidden_units=summary["net/hidden_units"],
             scores=scores,
+            twin=stage.twin,
+            teacher=stage.teacher,
+            against=stage.against,
             **rest,
         )
 
@@ -63,11 +75,12 @@ def _pct(value: float | None) -> str:
 
 
 def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
-    """The paper's claim, measured: each student against the same net (architecture) trained on labels."""
+    """The paper's claim, measured: each student against its twin, the same net trained on labels."""
     scoring = experiment.scoring
+    by_stage = {r.stage: r for r in rows}
     lines = []
     for student in (r for r in rows if r.role == "student"):
-        baseline = next((r for r in rows if r.role == "baseline" and r.arch == student.arch), None)
+        baseline = by_stage.get(student.twin) if student.twin else None
         if baseline is None:
             continue
         for split, key, name in scoring.compared:
@@ -79,16 +92,119 @@ def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
                 f"({baseline.arch}) trained on labels ({_pct(theirs)})."
             )
     if not lines:
-        return "No student has a label-trained net of its architecture to compare with."
+        return "No student has a label-trained twin to compare with."
     # For scale: the binomial standard error of one rate measured on this many items.
     _, key, name = scoring.compared[-1]
-    reference = next(r for r in rows if r.role == "baseline")
+    reference = next(by_stage[r.twin] for r in rows if r.twin in by_stage)
     p, n = reference.scores[key], max(reference.count, 1)
     lines.append(
         f"(For scale: one standard error of a single {name} here is {100 * (p * (1 - p) / n) ** 0.5:.2f} points, "
         f"{n:,} {scoring.unit}.)"
     )
     return "\n".join(f"- {line}" for line in lines)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A student against another stage, from the two runs' kept test predictions."""
+
+    student: str
+    other: str
+    relation: str  # "twin on labels" or "reference"
+    student_error: float
+    other_error: float
+    only_student: int  # test samples the student gets right and the other wrong
+    only_other: int
+    p_value: float  # exact McNemar, two-sided
+    gap_closed: float | None  # share of the twin-to-teacher gap the student closes (twins only)
+
+    @property
+    def points(self) -> float:
+        """How many points lower the student's error is (negative: higher)."""
+        return 100 * (self.other_error - self.student_error)
+
+
+def paired_comparisons(rows: list[Row]) -> list[Comparison]:
+    """Every student against its twin (with the gap to its teacher) and its other references."""
+    by_stage = {r.stage: r for r in rows}
+    comparisons = []
+    for student in (r for r in rows if r.role == "student"):
+        others = [(student.twin, "twin on labels")] if student.twin in by_stage else []
+        others += [(stage, "reference") for stage in student.against if stage in by_stage]
+        if not others:
+            continue
+        mine = read_predictions(student.predictions)
+        teacher = read_predictions(by_stage[student.teacher].predictions) if student.teacher in by_stage else None
+        for stage, relation in others:
+            theirs = read_predictions(by_stage[stage].predictions)
+            test = mcnemar(mine, theirs)
+            closed = None
+            if relation == "twin on labels" and teacher is not None:
+                closed = gap_closed(mine.error, theirs.error, teacher.error)
+            comparisons.append(
+                Comparison(
+                    by_stage[student.stage].model,
+                    by_stage[stage].model,
+                    relation,
+                    mine.error,
+                    theirs.error,
+                    test.only_a,
+                    test.only_b,
+                    test.p_value,
+                    closed,
+                )
+            )
+    return comparisons
+
+
+COMPARISON_HEADERS = (
+    "Student",
+    "Compared with",
+    "Student err.",
+    "Its err.",
+    "Δ (points)",
+    "Gap to teacher closed",
+    "Right only: student / it",
+    "McNemar p",
+)
+
+
+def comparison_table(comparisons: list[Comparison]) -> list[str]:
+    lines = ["| " + " | ".join(COMPARISON_HEADERS) + " |", "|---|---|" + "---:|" * (len(COMPARISON_HEADERS) - 2)]
+    for c in comparisons:
+        closed = "" if c.gap_closed is None else f"{100 * c.gap_closed:.0f}%"
+        lines.append(
+            f"| {c.student} | {c.other} ({c.relation}) | {_pct(c.student_error)} | {_pct(c.other_error)} "
+            f"| {c.points:+.2f} | {closed} | {c.only_student} / {c.only_other} | {_p(c.p_value)} |"
+        )
+    return lines
+
+
+def _p(value: float) -> str:
+    return f"{value:.2g}" if value >= 1e-4 else f"{value:.1e}"
+
+
+def write_comparisons_csv(comparisons: list[Comparison], path: Path) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "student",
+                "other",
+                "relation",
+                "student_err",
+                "other_err",
+                "only_student",
+                "only_other",
+                "p",
+                "gap_closed",
+            ]
+        )
+        for c in comparisons:
+            writer.writerow(
+                [c.student, c.other, c.relation, c.student_error, c.other_error, c.only_student, c.only_other]
+                + [c.p_value, "" if c.gap_closed is None else c.gap_closed]
+            )
 
 
 def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick: bool = False, wandb: bool = False):
@@ -112,7 +228,19 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
     for r in rows:
         metrics = " | ".join(_pct(r.scores.get(c.key)) for c in columns)
         lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} |")
-    lines += ["", experiment.scoring.note, "", effect_sentence(experiment, rows), ""]
+    lines += ["", experiment.scoring.note, ""]
+    if experiment.scoring.paired:
+        comparisons = paired_comparisons(rows)
+        write_comparisons_csv(comparisons, out_dir / "comparisons.csv")
+        lines += [
+            "Each student against its twin (the same net trained on labels) and its references, from the test",
+            "predictions each run kept (`<stage>/test/predictions.npz`): the exact McNemar test counts the test",
+            "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher).",
+            "",
+            *comparison_table(comparisons),
+            "",
+        ]
+    lines += [effect_sentence(experiment, rows), ""]
     lines.append(f"All stages took {minutes:.1f} minutes.")
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]

@@ -24,7 +24,14 @@ QUICK_SETTINGS = CorpusSettings(train_speakers=3, dev_speakers=1, test_speakers=
 STAGES = (
     Stage("dnn_teacher", "DNN teacher", ("speech/dnn_teacher.yaml",)),
     Stage("shallow_labels", "Shallow net on labels", ("speech/shallow_labels.yaml",), role="baseline"),
-    Stage("shallow_mimic", "Shallow mimic of the DNN (L2 on logits)", ("speech/shallow_mimic.yaml",), role="student"),
+    Stage(
+        "shallow_mimic",
+        "Shallow mimic of the DNN (L2 on logits)",
+        ("speech/shallow_mimic.yaml",),
+        role="student",
+        twin="shallow_labels",
+        teacher="dnn_teacher",
+    ),
 )
 
 PHONE_ERROR_RATES = Scoring(

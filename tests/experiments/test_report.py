@@ -4,20 +4,24 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+import torch
+
+from mimic.callbacks.test_predictions import write_predictions
 from mimic.experiments.fashion_demo import DEMO
 from mimic.experiments.report import Row, effect_sentence, epoch_curve, write_report
 from mimic.experiments.speech_demo import SPEECH_DEMO
 
 
-def _row(stage: str, role: str, arch: str, scores: dict, run_dir: Path, count: int = 10_000) -> Row:
-    return Row(stage, stage, role, arch, 100, 10, scores, count=count, minutes=1.0, run_dir=run_dir)
+def _row(stage: str, role: str, arch: str, scores: dict, run_dir: Path, count: int = 10_000, **links) -> Row:
+    return Row(stage, stage, role, arch, 100, 10, scores, count=count, minutes=1.0, run_dir=run_dir, **links)
 
 
 def test_effect_sentence_compares_each_student_with_the_same_net_on_labels(tmp_path):
     rows = [
         _row("labels", "baseline", "256L-2048", {"test/err": 0.1050}, tmp_path),
         _row("conv", "student", "32c-p-256L-2048", {"test/err": 0.0800}, tmp_path),
-        _row("mimic", "student", "256L-2048", {"test/err": 0.1000}, tmp_path),
+        _row("mimic", "student", "256L-2048", {"test/err": 0.1000}, tmp_path, twin="labels"),
     ]
     text = effect_sentence(DEMO, rows)
     assert "mimic on test: error 10.00%, 0.50 points lower than the same net (256L-2048)" in text
@@ -29,7 +33,15 @@ def test_per_tables_compare_dev_and_core_test_and_scale_by_phones(tmp_path):
     scores = {"val/per": 0.30, "test/per": 0.32, "test/err": 0.5}
     rows = [
         _row("labels", "baseline", "250L-2048", scores, tmp_path, count=2000),
-        _row("mimic", "student", "250L-2048", {**scores, "val/per": 0.31, "test/per": 0.29}, tmp_path, count=2000),
+        _row(
+            "mimic",
+            "student",
+            "250L-2048",
+            {**scores, "val/per": 0.31, "test/per": 0.29},
+            tmp_path,
+            2000,
+            twin="labels",
+        ),
     ]
     text = effect_sentence(SPEECH_DEMO, rows)
     assert "on dev: PER 31.00%, 1.00 points higher" in text
@@ -37,11 +49,25 @@ def test_per_tables_compare_dev_and_core_test_and_scale_by_phones(tmp_path):
     assert "2,000 reference phones" in text
 
 
-def test_report_writes_the_table_csv_and_curves(tmp_path):
+def _predictions(run_dir: Path, wrong: list[int], n: int = 40) -> None:
+    """A test run's kept predictions: right on every sample but those in ``wrong``."""
+    label = torch.arange(n) % 10
+    guess = label.clone()
+    guess[wrong] = (label[wrong] + 1) % 10
+    write_predictions(run_dir / "test" / "predictions.npz", torch.arange(n), label, torch.eye(10)[guess])
+
+
+def test_report_writes_the_table_the_paired_comparisons_csv_and_curves(tmp_path):
     (tmp_path / "metrics.csv").write_text("epoch,step,train/err,val/err\n0,9,0.5,\n0,9,,0.4\n1,19,0.25,\n1,19,,0.3\n")
+    runs = {name: tmp_path / name for name in ("teacher", "labels", "mimic")}
+    for name, wrong in (("teacher", [0]), ("labels", list(range(1, 12))), ("mimic", [0, 1, 2])):
+        _predictions(runs[name], wrong)
+        (runs[name] / "metrics.csv").write_text((tmp_path / "metrics.csv").read_text())
+    links = {"twin": "labels", "teacher": "teacher"}
     rows = [
-        _row("labels", "baseline", "256L-2048", {"test/err": 0.2, "train/err": 0.25}, tmp_path),
-        _row("mimic", "student", "256L-2048", {"test/err": 0.1, "test/agreement": 0.9}, tmp_path),
+        _row("teacher", "teacher", "cnn", {"test/err": 0.025}, runs["teacher"]),
+        _row("labels", "baseline", "256L-2048", {"test/err": 0.2, "train/err": 0.25}, runs["labels"]),
+        _row("mimic", "student", "256L-2048", {"test/err": 0.1, "test/agreement": 0.9}, runs["mimic"], **links),
     ]
     out = tmp_path / "out"
     path = write_report(replace(DEMO, runs=out), rows, minutes=3.0)
@@ -49,8 +75,14 @@ def test_report_writes_the_table_csv_and_curves(tmp_path):
     assert "| mimic | 256L-2048 | 100 | 10 | 10.00% |  | 90.00% |" in table
     with (out / "results.csv").open() as f:
         records = list(csv.DictReader(f))
-    assert [r["test/err"] for r in records] == ["0.2", "0.1"] and records[1]["test/agreement"] == "0.9"
+    assert [r["test/err"] for r in records] == ["0.025", "0.2", "0.1"] and records[2]["test/agreement"] == "0.9"
     assert (out / "curves.png").stat().st_size > 5_000
+    # from the kept predictions: mimic 3/40 wrong, its twin 11/40, the teacher 1/40; the mimic alone is
+    # right on 9 samples the twin gets wrong, the twin alone on 1 (sample 0): p = 22 / 1024
+    assert "| mimic | labels (twin on labels) | 7.50% | 27.50% | +20.00 | 80% | 9 / 1 | 0.021 |" in table
+    with (out / "comparisons.csv").open() as f:
+        (comparison,) = list(csv.DictReader(f))
+    assert float(comparison["p"]) == pytest.approx(22 / 1024) and float(comparison["gap_closed"]) == pytest.approx(0.8)
 
 
 def test_epoch_curve_reads_csv_logger_rows(tmp_path):
