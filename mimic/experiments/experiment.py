@@ -27,6 +27,7 @@ class Stage:
         twin: a student's label-trained twin: the stage of the same net trained on labels.
         teacher: the stage of the teacher a student mimics (for the share of the gap it closes).
         against: further stages a student is compared with (the deep net of about its size).
+        args: command-line overrides of this stage alone, after its configs (``--trainer.max_epochs=2``).
     """
 
     name: str
@@ -37,6 +38,7 @@ class Stage:
     twin: str | None = None
     teacher: str | None = None
     against: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

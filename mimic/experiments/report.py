@@ -181,6 +181,8 @@ def comparison_table(comparisons: list[Comparison]) -> list[str]:
 
 
 def _p(value: float) -> str:
+    if value < 1e-300:  # below what a float holds: the exact tail underflowed
+        return "< 1e-300"
     return f"{value:.2g}" if value >= 1e-4 else f"{value:.1e}"
 
 

@@ -20,6 +20,10 @@ def run_stage(experiment: Experiment, stage: Stage, config_dir: Path, extra: lis
     from mimic.cli import main  # the CLI imports every package: not needed to build an Experiment
 
     config_args = [arg for c in stage.configs for arg in ("--config", str(config_dir / c))]
+    # the run lands where the report looks for it, whatever the configs say
+    place = experiment.runs
+    config_args += [f"--run.root={place.parent}", f"--run.experiment={place.name}", f"--run.stage={stage.name}"]
+    config_args += stage.args
     run_dir = experiment.runs / stage.name
     started = time.monotonic()
     checkpoint: list[str] = []

@@ -70,3 +70,23 @@ def test_mixup_lies_between_two_training_images():
 def test_made_up_sources_need_the_training_images_first():
     with pytest.raises(RuntimeError, match="setup"):
         len(Mixup())
+
+
+def test_shifted_views_are_fixed_shifted_copies_of_the_training_images():
+    from mimic.data.images import ShiftedViews
+
+    train = torch.zeros(3, 1, 6, 6, dtype=torch.uint8)
+    train[:, 0, 2, 2] = torch.tensor([10, 20, 30], dtype=torch.uint8)  # one bright pixel, its value names the image
+    views = ShiftedViews(copies=4, pad=1, seed=5)
+    views.setup(train)
+    assert len(views) == 12 and views.deterministic
+    first, again = views.images(np.arange(12)), views.images(np.arange(12))
+    assert torch.equal(first, again)  # an index always gives the same view: its teacher logits can be cached
+    for j in range(12):
+        (y, x) = (first[j, 0] > 0).nonzero()[0].tolist()
+        assert first[j, 0, y, x] == 10 * (j % 3 + 1)  # view j shows training image j % 3
+        assert abs(y - 2) <= 1 and (abs(x - 2) <= 1 or abs(x - 3) <= 1)  # moved by at most 1 (or mirrored)
+    assert len({tuple((v[0] > 0).nonzero()[0].tolist()) for v in first}) > 1  # the views differ
+    other = ShiftedViews(copies=4, pad=1, seed=6)
+    other.setup(train)
+    assert not torch.equal(other.images(np.arange(12)), first)

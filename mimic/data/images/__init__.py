@@ -1,8 +1,19 @@
 """Unlabeled transfer images that a student's image DataModule takes by ``class_path``
-(``mimic.data.images.TinyImages`` ...), made-up ones (MUNGE, mixup), and the stream that mixes them into
-training batches. Their file formats are read by ``mimic.formats``."""
+(``mimic.data.images.TinyImages`` ...), made-up ones (MUNGE, mixup), fixed augmented views of the
+training images (``ShiftedViews``), and the stream that mixes them into training batches. Their file
+formats are read by ``mimic.formats``."""
 
 from mimic.data.images.made_up import Mixup, Munge
 from mimic.data.images.sources import ImageFolder, NumpyImages, PickledImages, TinyImages, TransferSource
+from mimic.data.images.views import ShiftedViews
 
-__all__ = ["ImageFolder", "Mixup", "Munge", "NumpyImages", "PickledImages", "TinyImages", "TransferSource"]
+__all__ = [
+    "ImageFolder",
+    "Mixup",
+    "Munge",
+    "NumpyImages",
+    "PickledImages",
+    "ShiftedViews",
+    "TinyImages",
+    "TransferSource",
+]
