@@ -22,8 +22,10 @@ def test_quick_demo_writes_results(in_tmp, fashion_root):
     ]
     out = in_tmp / "runs/demo"
     table = (out / "results.md").read_text()
-    assert table.count("\n| ") == 8  # header + one row per model
-    assert "trained on labels" in table and "Quick smoke run" in table
+    results, comparisons = table.split("\n\n| Student |")  # the results table, then the paired comparisons
+    assert results.count("\n| ") == 8  # header + one row per model
+    assert comparisons.count("(twin on labels)") == 2  # the L2 mimic and the KD student against their twin
+    assert "McNemar p" in comparisons and "Quick smoke run" in table
     with (out / "results.csv").open() as f:
         records = {r["stage"]: r for r in csv.DictReader(f)}
     # the table reports what each stage's own test run logged
