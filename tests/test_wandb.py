@@ -37,13 +37,32 @@ def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
 
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
-    net = {"arch": "256L-2048", "params": 10, "hidden_units": 5, "count": 100, "minutes": 1.0, "run_dir": in_tmp}
+    import torch
+
+    from mimic.callbacks.test_predictions import write_predictions
+
+    net = {"arch": "256L-2048", "params": 10, "hidden_units": 5, "count": 100, "minutes": 1.0}
+    for stage, wrong in (("labels", 3), ("mimic", 1)):
+        label = torch.arange(10) % 3
+        write_predictions(
+            in_tmp / stage / "test/predictions.npz", torch.arange(10), label, torch.eye(3)[label.roll(wrong)]
+        )
     rows = [
-        Row("shallow_labels", "Shallow net on labels", "baseline", scores={"test/err": 0.1}, **net),
-        Row("shallow_mimic", "Shallow mimic", "student", scores={"test/err": 0.09, "test/agreement": 0.9}, **net),
+        Row("labels", "Shallow net on labels", "baseline", scores={"test/err": 0.1}, run_dir=in_tmp / "labels", **net),
+        Row(
+            "mimic",
+            "Shallow mimic",
+            "student",
+            scores={"test/err": 0.09, "test/agreement": 0.9},
+            run_dir=in_tmp / "mimic",
+            twin="labels",
+            **net,
+        ),
     ]
     write_report(replace(DEMO, runs=in_tmp / "out"), rows, minutes=2.0, wandb=True)
     offline_runs = list((in_tmp / "out/wandb").glob("offline-run-*"))
     assert len(offline_runs) == 1
     media = list(offline_runs[0].glob("files/media/table/results_*.table.json"))
     assert media and "Shallow mimic" in media[0].read_text()
+    paired = list(offline_runs[0].glob("files/media/table/comparisons_*.table.json"))
+    assert paired and "twin on labels" in paired[0].read_text()

@@ -231,8 +231,8 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
         metrics = " | ".join(_pct(r.scores.get(c.key)) for c in columns)
         lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} |")
     lines += ["", experiment.scoring.note, ""]
+    comparisons = paired_comparisons(rows) if experiment.scoring.paired else []
     if experiment.scoring.paired:
-        comparisons = paired_comparisons(rows)
         write_comparisons_csv(comparisons, out_dir / "comparisons.csv")
         lines += [
             "Each student against its twin (the same net trained on labels) and its references, from the test",
@@ -251,7 +251,7 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
     path.write_text("\n".join(line for line in lines if line is not None))
     plot_curves(experiment, rows, out_dir / "curves.png")
     if wandb:
-        log_wandb_table(experiment, rows, out_dir)
+        log_wandb_table(experiment, rows, comparisons, out_dir)
     return path
 
 
@@ -282,8 +282,9 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
     plt.close(fig)
 
 
-def log_wandb_table(experiment: Experiment, rows: list[Row], out_dir: Path) -> None:
-    """One W&B run (job_type "report") holding the results table and the curves, grouped with the stages."""
+def log_wandb_table(experiment: Experiment, rows: list[Row], comparisons: list[Comparison], out_dir: Path) -> None:
+    """One W&B run (job_type "report") holding the results table, the paired comparisons and the curves,
+    grouped with the stages."""
     import wandb
 
     columns = experiment.scoring.columns
@@ -291,5 +292,11 @@ def log_wandb_table(experiment: Experiment, rows: list[Row], out_dir: Path) -> N
     table = wandb.Table(columns=["model", "arch", "params", "hidden_units", *(c.key for c in columns)])
     for r in rows:
         table.add_data(r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key) for c in columns))
-    run.log({"results": table, "curves": wandb.Image(str(out_dir / "curves.png"))})
+    logged = {"results": table, "curves": wandb.Image(str(out_dir / "curves.png"))}
+    if comparisons:
+        paired = wandb.Table(columns=["student", "compared_with", "relation", "points", "gap_closed", "p_value"])
+        for c in comparisons:
+            paired.add_data(c.student, c.other, c.relation, c.points, c.gap_closed, c.p_value)
+        logged["comparisons"] = paired
+    run.log(logged)
     run.finish()
