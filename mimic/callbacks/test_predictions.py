@@ -9,8 +9,6 @@ kept once. The file is written to a temporary name in the same folder and rename
 sees half of one.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import lightning.pytorch as pl
@@ -19,6 +17,7 @@ import torch
 from torch import Tensor
 
 from mimic import batch as keys
+from mimic.atomic import atomic_file
 
 FILENAME = "predictions.npz"
 
@@ -75,20 +74,11 @@ def write_predictions(path: Path, index: Tensor, label: Tensor, logits: Tensor) 
     first = torch.ones_like(index, dtype=torch.bool)
     first[1:] = index[1:] != index[:-1]  # a distributed sampler's padding repeats samples
     index, label, logits = index[first], label[first], logits[first]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            np.savez(
-                f,
-                index=index.numpy().astype(np.int64),
-                label=label.numpy().astype(np.int64),
-                argmax=logits.argmax(1).numpy().astype(np.int64),
-                logits=logits.numpy().astype(np.float32),
-            )
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as f:
+        np.savez(
+            f,
+            index=index.numpy().astype(np.int64),
+            label=label.numpy().astype(np.int64),
+            argmax=logits.argmax(1).numpy().astype(np.int64),
+            logits=logits.numpy().astype(np.float32),
+        )

@@ -60,6 +60,7 @@ STAGES = (
         "--data.init_args.transfer_fraction=0.5",
         STREAMED,
     ),
+    mimic("kd", "Hinton KD (T=4) instead of L2 on logits", "--model.init_args.loss=kd"),
 )
 
 LEVERS = Experiment(

@@ -6,10 +6,12 @@ columns, the metric compared and what its standard error counts.
 """
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mimic import atomic
 from mimic.experiments.experiment import Experiment, Stage
 from mimic.experiments.paired import gap_closed, mcnemar, read_predictions
 
@@ -186,27 +188,22 @@ def _p(value: float) -> str:
     return f"{value:.2g}" if value >= 1e-4 else f"{value:.1e}"
 
 
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def write_comparisons_csv(comparisons: list[Comparison], path: Path) -> None:
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            [
-                "student",
-                "other",
-                "relation",
-                "student_err",
-                "other_err",
-                "only_student",
-                "only_other",
-                "p",
-                "gap_closed",
-            ]
-        )
-        for c in comparisons:
-            writer.writerow(
-                [c.student, c.other, c.relation, c.student_error, c.other_error, c.only_student, c.only_other]
-                + [c.p_value, "" if c.gap_closed is None else c.gap_closed]
-            )
+    header = ["student", "other", "relation", "student_err", "other_err", "only_student", "only_other", "p"]
+    table = [
+        [c.student, c.other, c.relation, c.student_error, c.other_error, c.only_student, c.only_other, c.p_value]
+        + ["" if c.gap_closed is None else c.gap_closed]
+        for c in comparisons
+    ]
+    atomic.write_text(path, csv_text([*header, "gap_closed"], table))
 
 
 def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick: bool = False, wandb: bool = False):
@@ -214,12 +211,12 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
     out_dir = experiment.runs
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = experiment.scoring.columns
-    with (out_dir / "results.csv").open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)])
-        for r in rows:
-            values = [r.scores.get(c.key, "") for c in columns]
-            writer.writerow([r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *values])
+    header = ["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)]
+    table = [
+        [r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key, "") for c in columns)]
+        for r in rows
+    ]
+    atomic.write_text(out_dir / "results.csv", csv_text(header, table))
     headers = [*NET_HEADERS, *(c.header for c in columns)]
     lines = [
         f"# {experiment.title}",
@@ -248,7 +245,7 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
     lines += ["", "![curves by epoch](curves.png)", ""]
     path = out_dir / "results.md"
-    path.write_text("\n".join(line for line in lines if line is not None))
+    atomic.write_text(path, "\n".join(lines))
     plot_curves(experiment, rows, out_dir / "curves.png")
     if wandb:
         log_wandb_table(experiment, rows, comparisons, out_dir)
@@ -278,7 +275,7 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
             ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    atomic.write_with(path, lambda f: fig.savefig(f, format="png", dpi=120))
     plt.close(fig)
 
 
