@@ -30,6 +30,10 @@ TOOLS = {
         "mimic.experiments.speech_demo:main",
         "synthesise a TIMIT-format corpus, train DNN teacher, shallow net and shallow mimic; write PER table",
     ),
+    "paper": (
+        "mimic.experiments.paper:main",
+        "the paper's comparison (3 seeds) and Figures 1-3 on Fashion-MNIST; resumable with --reuse",
+    ),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
     "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
 }

@@ -87,6 +87,9 @@ class Experiment:
     scoring: what the table reports.
     quick: arguments that make every stage a smoke run of seconds (``--quick``).
     prepare: makes the experiment's data first (``prepare(quick)``), e.g. synthesises a corpus.
+    figures: draws the experiment's own figures from the rows into the results folder and returns the
+        Markdown that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
+    published: a folder (``docs/results/...``) that receives a copy of the report, tables and figures.
     """
 
     name: str
@@ -96,3 +99,5 @@ class Experiment:
     scoring: Scoring
     quick: tuple[str, ...] = ()
     prepare: Callable[[bool], None] | None = None
+    figures: Callable[[list[Any], Path], list[str]] | None = None
+    published: Path | None = None

@@ -240,6 +240,8 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
             "",
         ]
     lines += [effect_sentence(experiment, rows), ""]
+    if experiment.figures is not None:
+        lines += [*experiment.figures(rows, out_dir), ""]
     lines.append(f"All stages took {minutes:.1f} minutes.")
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
@@ -249,7 +251,16 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
     plot_curves(experiment, rows, out_dir / "curves.png")
     if wandb:
         log_wandb_table(experiment, rows, comparisons, out_dir)
+    if experiment.published is not None and not quick:
+        publish(out_dir, experiment.published)
     return path
+
+
+def publish(out_dir: Path, published: Path) -> None:
+    """Copy the report's Markdown, CSV and PNG files to ``published`` (the README shows them from there)."""
+    for source in sorted(out_dir.iterdir()):
+        if source.suffix in (".md", ".csv", ".png"):
+            atomic.write_with(published / source.name, lambda f, source=source: f.write(source.read_bytes()))
 
 
 def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
@@ -290,6 +301,8 @@ def log_wandb_table(experiment: Experiment, rows: list[Row], comparisons: list[C
     for r in rows:
         table.add_data(r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key) for c in columns))
     logged = {"results": table, "curves": wandb.Image(str(out_dir / "curves.png"))}
+    for figure in sorted(out_dir.glob("figure*.png")):  # an experiment's own figures (the paper's)
+        logged[figure.stem] = wandb.Image(str(figure))
     if comparisons:
         paired = wandb.Table(columns=["student", "compared_with", "relation", "points", "gap_closed", "p_value"])
         for c in comparisons:

@@ -1,0 +1,24 @@
+"""``mimic paper --quick``: every stage of the paper run on the tiny fixture, its figures and statistics (slow)."""
+
+import csv
+
+import pytest
+
+from mimic.cli import main
+from mimic.experiments.paper import PAPER, SEEDS
+
+
+@pytest.mark.slow
+def test_quick_paper_run_draws_the_figures_and_compares_every_student(in_tmp, fashion_root):
+    rows = main(["paper", "--quick", f"--data.init_args.root={fashion_root}"])
+    assert [r.stage for r in rows] == [s.name for s in PAPER.stages]
+    out = in_tmp / "runs/paper"
+    for figure in ("figure1.png", "figure2.png", "figure3.png"):
+        assert (out / figure).stat().st_size > 10_000, figure
+    text = (out / "results.md").read_text()
+    assert "## Seeds" in text and f"| 256L-2048 mimic | {len(SEEDS)} |" in text
+    with (out / "comparisons.csv").open() as f:
+        comparisons = list(csv.DictReader(f))
+    students = [s for s in PAPER.stages if s.role == "student"]
+    assert len(comparisons) == len(students) + len(SEEDS)  # every twin, and the DNN for each seed's mimic
+    assert not (in_tmp / "docs").exists()  # a quick run publishes nothing
