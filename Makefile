@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-all demo demo-speech lint format bench bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-all demo demo-speech paper lint format bench bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test-all: install ## Run every test, slow ones included
 
 demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST -> runs/demo/results.md
 	$(VENV)/bin/mimic demo
+
+paper: install ## The paper's claim (3 seeds) and Figures 1-3 on Fashion-MNIST, resumable -> runs/paper, docs/results/paper
+	$(VENV)/bin/mimic paper --reuse
 
 demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
 	$(VENV)/bin/mimic demo-speech

@@ -15,6 +15,7 @@ from mimic.experiments.fashion_demo import DEMO
 from mimic.experiments.runner import run_experiment
 
 TEACHER = "runs/levers/teacher_aug/checkpoints/best.ckpt"
+ENSEMBLE = f"{TEACHER}, runs/levers/teacher_aug_s1/checkpoints/best.ckpt"
 STREAMED = "--trainer.callbacks.init_args.cache=false"  # random inputs: the teacher labels each view afresh
 MIMIC = ("fashion/shallow_mimic.yaml",)
 LABELS = ("fashion/shallow_labels.yaml",)
@@ -23,10 +24,17 @@ AUGMENT = "--data.init_args.augment=true"
 LINKS = {"twin": "labels", "teacher": "teacher_aug", "against": ("labels_aug",)}
 
 
-def mimic(name: str, model: str, *args: str) -> Stage:
-    """A shallow mimic of the levers' teacher with one lever set by ``args``."""
-    teacher = f"--trainer.callbacks.init_args.checkpoints=[{TEACHER}]"
-    return Stage(name, model, MIMIC, role="student", args=(teacher, *args), **LINKS)
+def mimic(name: str, model: str, *args: str, teachers: str = TEACHER) -> Stage:
+    """A shallow mimic of the levers' teacher (or ``teachers``) with one lever set by ``args``."""
+    links = LINKS | ({"teacher": "ensemble_aug"} if teachers != TEACHER else {})
+    return Stage(
+        name,
+        model,
+        MIMIC,
+        role="student",
+        args=(f"--trainer.callbacks.init_args.checkpoints=[{teachers}]", *args),
+        **links,
+    )
 
 
 STAGES = (
@@ -35,6 +43,19 @@ STAGES = (
         "Teacher CNN, shifts and flips, 12 epochs",
         ("fashion/teacher_cnn.yaml",),
         args=(AUGMENT, "--trainer.max_epochs=12"),
+    ),
+    Stage(
+        "teacher_aug_s1",
+        "Teacher CNN, shifts and flips, 12 epochs, seed 1",
+        ("fashion/teacher_cnn.yaml",),
+        args=(AUGMENT, "--trainer.max_epochs=12", "--seed_everything=1"),
+    ),
+    Stage(
+        "ensemble_aug",
+        "Ensemble of the two",
+        ("fashion/ensemble.yaml",),
+        trained=False,
+        args=(f"--model.init_args.checkpoints=[{ENSEMBLE}]",),
     ),
     Stage("labels", "256L-2048 on labels", LABELS, role="baseline"),
     Stage(
@@ -53,6 +74,10 @@ STAGES = (
         "--trainer.max_epochs=8",
     ),
     mimic("mimic_aug", "mimic, shifts and flips, teacher on each view", AUGMENT, STREAMED),
+    mimic("kd", "Hinton KD (T=4) instead of L2 on logits", "--model.init_args.loss=kd"),
+    mimic("mimic_long", "mimic, 100 epochs instead of 30", "--trainer.max_epochs=100"),
+    mimic("mimic_ens", "mimic of the ensemble of two teachers", teachers=ENSEMBLE),
+    mimic("mimic_ens_long", "mimic of the ensemble, 100 epochs", "--trainer.max_epochs=100", teachers=ENSEMBLE),
     mimic(
         "mimic_mixup",
         "mimic + mixup (half of each batch)",
@@ -60,7 +85,6 @@ STAGES = (
         "--data.init_args.transfer_fraction=0.5",
         STREAMED,
     ),
-    mimic("kd", "Hinton KD (T=4) instead of L2 on logits", "--model.init_args.loss=kd"),
 )
 
 LEVERS = Experiment(

@@ -15,16 +15,18 @@ def test_quick_demo_writes_results(in_tmp, fashion_root):
         "teacher_cnn",
         "teacher_cnn_seed1",
         "ensemble",
+        "dnn_labels",
         "shallow_labels",
         "shallow_mimic",
-        "shallow_kd",
+        "conv_shallow_labels",
         "conv_shallow_mimic",
     ]
     out = in_tmp / "runs/demo"
     table = (out / "results.md").read_text()
     results, comparisons = table.split("\n\n| Student |")  # the results table, then the paired comparisons
-    assert results.count("\n| ") == 8  # header + one row per model
-    assert comparisons.count("(twin on labels)") == 2  # the L2 mimic and the KD student against their twin
+    assert results.count("\n| ") == 9  # header + one row per model
+    assert comparisons.count("(twin on labels)") == 2  # each student against its twin
+    assert comparisons.count("(reference)") == 1  # the shallow mimic against the deep MLP of its size
     assert "McNemar p" in comparisons and "Quick smoke run" in table
     with (out / "results.csv").open() as f:
         records = {r["stage"]: r for r in csv.DictReader(f)}
