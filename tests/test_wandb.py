@@ -33,7 +33,8 @@ def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
     from dataclasses import replace
 
     from mimic.experiments.fashion_demo import DEMO
-    from mimic.experiments.report import Row, write_report
+    from mimic.experiments.report import write_report
+    from mimic.experiments.rows import Row
 
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mimic import atomic
 from mimic.experiments.paired import read_predictions
-from mimic.experiments.report import Row, epoch_curve
+from mimic.experiments.rows import Row, epoch_curve
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from mimic.experiments.experiment import Experiment, Stage
-from mimic.experiments.report import Row, write_report
+from mimic.experiments.report import write_report
+from mimic.experiments.rows import Row
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 

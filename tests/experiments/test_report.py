@@ -9,7 +9,8 @@ import torch
 
 from mimic.callbacks.test_predictions import write_predictions
 from mimic.experiments.fashion_demo import DEMO
-from mimic.experiments.report import Row, effect_sentence, epoch_curve, write_report
+from mimic.experiments.report import effect_sentence, write_report
+from mimic.experiments.rows import Row, epoch_curve
 from mimic.experiments.speech_demo import SPEECH_DEMO
 
 
