@@ -56,6 +56,7 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     parser.add_argument("--reuse", action="store_true", help="skip fitting stages whose best.ckpt exists")
     parser.add_argument("--wandb", action="store_true", help="log every stage and the results table to W&B")
     parser.add_argument("--configs", type=Path, default=CONFIGS, help="folder holding the stages' configs")
+    parser.add_argument("--skip", default="", help="comma-separated stages to leave out (not run, not reported)")
     parser.epilog = "Other arguments go to every stage's `mimic fit|validate|test`, e.g. --trainer.max_epochs=2"
     opts, overrides = parser.parse_known_args(args)
     extra = [*(experiment.quick if opts.quick else ()), *overrides]
@@ -64,10 +65,15 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     started = time.monotonic()
     if experiment.prepare is not None:
         experiment.prepare(opts.quick)
+    skipped = {name for name in opts.skip.split(",") if name}
+    unknown = skipped - {stage.name for stage in experiment.stages}
+    if unknown:
+        parser.error(f"--skip: no stage named {', '.join(sorted(unknown))}")
+    stages = [stage for stage in experiment.stages if stage.name not in skipped]
     rows = []
     tag = f"[mimic {experiment.name}]"
-    for number, stage in enumerate(experiment.stages, 1):
-        print(f"{tag} stage {number}/{len(experiment.stages)}: {stage.name}", flush=True)
+    for number, stage in enumerate(stages, 1):
+        print(f"{tag} stage {number}/{len(stages)}: {stage.name}", flush=True)
         rows.append(run_stage(experiment, stage, opts.configs, extra, opts.reuse))
         shown = ", ".join(
             f"{name} ({split}) {rows[-1].scores[key]:.2%}" for split, key, name in experiment.scoring.compared

@@ -90,3 +90,11 @@ def test_epoch_curve_reads_csv_logger_rows(tmp_path):
     (tmp_path / "metrics.csv").write_text("epoch,step,train/err,val/err\n0,9,0.5,\n0,9,,0.4\n1,19,,0.3\n")
     assert epoch_curve(tmp_path / "metrics.csv", "val/err") == [(0, 0.4), (1, 0.3)]
     assert epoch_curve(tmp_path / "missing.csv", "val/err") == []
+
+
+def test_the_runner_refuses_to_skip_a_stage_it_does_not_have(capsys):
+    from mimic.experiments.runner import run_experiment
+
+    with pytest.raises(SystemExit):
+        run_experiment(DEMO, ["--skip", "shallow_mimic,no_such_stage"])
+    assert "--skip: no stage named no_such_stage" in capsys.readouterr().err
