@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
-from mimic.experiments.paired import gap_closed, mcnemar, read_predictions
+from mimic.experiments.paired import gap_closed, mcnemar
 from mimic.experiments.rows import Row
 from mimic.experiments.tables import csv_text, percent
 
@@ -39,10 +39,10 @@ def paired_comparisons(rows: list[Row]) -> list[Comparison]:
         others += [(stage, "reference") for stage in student.against if stage in by_stage]
         if not others:
             continue
-        mine = read_predictions(student.predictions)
-        teacher = read_predictions(by_stage[student.teacher].predictions) if student.teacher in by_stage else None
+        mine = student.kept_predictions()
+        teacher = by_stage[student.teacher].kept_predictions() if student.teacher in by_stage else None
         for stage, relation in others:
-            theirs = read_predictions(by_stage[stage].predictions)
+            theirs = by_stage[stage].kept_predictions()
             test = mcnemar(mine, theirs)
             closed = None
             if relation == "twin on labels" and teacher is not None:

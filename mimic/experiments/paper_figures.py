@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
-from mimic.experiments.paired import read_predictions
 from mimic.experiments.rows import Row, epoch_curve
 
 
@@ -35,7 +34,7 @@ class FigureStages:
 
 
 def _accuracy(by_stage: dict[str, Row], stage: str) -> float:
-    return 1.0 - read_predictions(by_stage[stage].predictions).error
+    return 1.0 - by_stage[stage].kept_predictions().error
 
 
 def _pyplot():

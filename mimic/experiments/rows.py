@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mimic.experiments.experiment import Stage
+from mimic.experiments.paired import Predictions, read_predictions
 
 LAST_TRAIN_ERR = "train/err"  # filled from the run's metrics.csv: the last training epoch's error
 
@@ -32,6 +33,16 @@ class Row:
     def predictions(self) -> Path:
         """The predictions its ``mimic test`` kept."""
         return self.run_dir / "test" / "predictions.npz"
+
+    def kept_predictions(self) -> Predictions:
+        """Its predictions; a missing file is named with the command that writes it."""
+        try:
+            return read_predictions(self.predictions)
+        except FileNotFoundError as err:
+            checkpoint = self.run_dir / "checkpoints" / "best.ckpt"
+            command = f"mimic test --config {self.run_dir / 'config.yaml'}"
+            command += f" --ckpt_path {checkpoint}" if checkpoint.is_file() else ""
+            raise FileNotFoundError(f"stage {self.stage}: no {self.predictions}; make it with `{command}`") from err
 
     @classmethod
     def of(cls, stage: Stage, summary: dict[str, Any], scores: dict[str, float], **rest: Any) -> "Row":

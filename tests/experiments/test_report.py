@@ -98,3 +98,17 @@ def test_the_runner_refuses_to_skip_a_stage_it_does_not_have(capsys):
     with pytest.raises(SystemExit):
         run_experiment(DEMO, ["--skip", "shallow_mimic,no_such_stage"])
     assert "--skip: no stage named no_such_stage" in capsys.readouterr().err
+
+
+def test_a_stage_without_kept_predictions_is_named_with_the_command_that_makes_them(tmp_path):
+    from mimic.experiments.comparisons import paired_comparisons
+
+    _predictions(tmp_path / "labels", [1])
+    rows = [
+        _row("labels", "baseline", "256L-2048", {"test/err": 0.1}, tmp_path / "labels"),
+        _row("mimic", "student", "256L-2048", {"test/err": 0.1}, tmp_path / "mimic", twin="labels"),
+    ]
+    with pytest.raises(
+        FileNotFoundError, match=r"stage mimic: no .*mimic/test/predictions.npz; make it with `mimic test"
+    ):
+        paired_comparisons(rows)
