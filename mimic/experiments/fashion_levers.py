@@ -78,6 +78,17 @@ STAGES = (
     mimic("mimic_long", "mimic, 100 epochs instead of 30", "--trainer.max_epochs=100"),
     mimic("mimic_ens", "mimic of the ensemble of two teachers", teachers=ENSEMBLE),
     mimic("mimic_ens_long", "mimic of the ensemble, 100 epochs", "--trainer.max_epochs=100", teachers=ENSEMBLE),
+    # the conv-shallow net 32c-p-256L-2048, on labels and as a mimic of the ensemble
+    Stage("conv_labels", "32c-p-256L-2048 on labels", ("fashion/conv_shallow_labels.yaml",), "baseline"),
+    Stage(
+        "conv_mimic_ens",
+        "32c-p-256L-2048 mimic of the ensemble, lr 0.02",
+        ("fashion/conv_shallow_mimic.yaml",),
+        "student",
+        args=(f"--trainer.callbacks.init_args.checkpoints=[{ENSEMBLE}]", "--model.init_args.lr=0.02"),
+        twin="conv_labels",
+        teacher="ensemble_aug",
+    ),
     mimic(
         "mimic_mixup",
         "mimic + mixup (half of each batch)",
