@@ -120,6 +120,7 @@ LEVERS = Experiment(
         note="Choose on Val err.; the McNemar tests below are on the test predictions each run kept.",
     ),
     quick=DEMO.quick,
+    published=Path("docs/results/levers"),
 )
 
 
