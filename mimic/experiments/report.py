@@ -111,7 +111,7 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     panels = experiment.scoring.curves
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.3), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(10 * len(panels), 4.6), squeeze=False)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (title, ylabel, keys) in zip(axes[0], panels, strict=True):
         drawn = [row for row in rows if row.role in experiment.scoring.curve_roles]
@@ -123,7 +123,7 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
                     ax.plot(epochs, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")
         ax.set(xlabel="epoch", ylabel=ylabel, title=title)
         if ax.get_legend_handles_labels()[0]:  # runs without logged epochs draw nothing
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes: many runs
         ax.grid(alpha=0.3)
     fig.tight_layout()
     atomic.write_with(path, lambda f: fig.savefig(f, format="png", dpi=120))
