@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
-from mimic.experiments.paired import gap_closed, mcnemar
+from mimic.experiments.paired import Predictions, gap_closed, mcnemar
 from mimic.experiments.rows import Row
 from mimic.experiments.tables import csv_text, percent
 
@@ -30,6 +30,12 @@ class Comparison:
         return 100 * (self.other_error - self.student_error)
 
 
+def teacher_leads(teacher: Predictions, twin: Predictions, level: float = 0.05) -> bool:
+    """Whether the teacher is better than the twin on labels by the exact McNemar test at ``level``."""
+    test = mcnemar(teacher, twin)
+    return test.only_a > test.only_b and test.p_value < level
+
+
 def paired_comparisons(rows: list[Row]) -> list[Comparison]:
     """Every student against its twin (with the gap to its teacher) and its other references."""
     by_stage = {r.stage: r for r in rows}
@@ -45,7 +51,8 @@ def paired_comparisons(rows: list[Row]) -> list[Comparison]:
             theirs = by_stage[stage].kept_predictions()
             test = mcnemar(mine, theirs)
             closed = None
-            if relation == "twin on labels" and teacher is not None:
+            # a share of a gap only where there is one: the teacher significantly better than the twin
+            if relation == "twin on labels" and teacher is not None and teacher_leads(teacher, theirs):
                 closed = gap_closed(mine.error, theirs.error, teacher.error)
             comparisons.append(
                 Comparison(

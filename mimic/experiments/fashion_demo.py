@@ -63,6 +63,7 @@ DEMO = Experiment(
     runs=Path("runs/demo"),  # where configs/fashion/*.yaml put their runs (run.experiment: demo)
     stages=STAGES,
     scoring=ERROR_RATES,
+    published=Path("docs/results/demo"),  # the README's demo table
     # --quick: a smoke run of every stage in seconds (tests, CI); its figures mean nothing.
     quick=(
         "--data.init_args.train_size=256",

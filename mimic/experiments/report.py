@@ -46,7 +46,14 @@ def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick: bool = False, wandb: bool = False):
+def write_report(
+    experiment: Experiment,
+    rows: list[Row],
+    minutes: float,
+    quick: bool = False,
+    wandb: bool = False,
+    reused: bool = False,
+):
     """Write ``results.md``, ``results.csv`` and ``curves.png`` into the experiment's runs folder."""
     out_dir = experiment.runs
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -74,7 +81,8 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
         lines += [
             "Each student against its twin (the same net trained on labels) and its references, from the test",
             "predictions each run kept (`<stage>/test/predictions.npz`): the exact McNemar test counts the test",
-            "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher).",
+            "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher), given",
+            "only where the teacher is better than the twin (McNemar p < 0.05).",
             "",
             *comparison_table(comparisons),
             "",
@@ -82,7 +90,8 @@ def write_report(experiment: Experiment, rows: list[Row], minutes: float, quick:
     lines += [effect_sentence(experiment, rows), ""]
     if experiment.figures is not None:
         lines += [*experiment.figures(rows, out_dir), ""]
-    lines.append(f"All stages took {minutes:.1f} minutes.")
+    took = f"All stages took {minutes:.1f} minutes"
+    lines.append(f"{took} (trained stages with a checkpoint were reused: `--reuse`)." if reused else f"{took}.")
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
     lines += ["", "![curves by epoch](curves.png)", ""]

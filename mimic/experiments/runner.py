@@ -80,6 +80,6 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
         )
         print(f"{tag} {stage.name}: {shown} ({rows[-1].minutes:.1f} min)", flush=True)
     minutes = (time.monotonic() - started) / 60
-    report = write_report(experiment, rows, minutes=minutes, quick=opts.quick, wandb=opts.wandb)
+    report = write_report(experiment, rows, minutes=minutes, quick=opts.quick, wandb=opts.wandb, reused=opts.reuse)
     print(report.read_text(), flush=True)
     return rows
