@@ -46,7 +46,11 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: Path) -> None:
+def _finish(fig, ax, path: Path, **labels: str) -> None:
+    """Axis labels and title, legend, grid; then write the figure atomically."""
+    ax.set(**labels)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     atomic.write_with(path, lambda f: fig.savefig(f, format="png", dpi=120))
     _pyplot().close(fig)
@@ -83,10 +87,7 @@ def figure1(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
             ax.axhline(
                 100 * _accuracy(by_stage, stage), ls=":", color=color, label=f"{label} ({by_stage[stage].params:,})"
             )
-    ax.set(xscale="log", xlabel="parameters", ylabel="test accuracy (%)", title="Figure 1: accuracy against size")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    _save(fig, path)
+    _finish(fig, ax, path, xscale="log", xlabel="parameters", ylabel="test accuracy (%)", title="Figure 1: size")
 
 
 def figure2(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
@@ -103,10 +104,8 @@ def figure2(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
                 ax.plot(
                     epochs, [100 * v for v in values], style, color=color, label=f"{by_stage[stage].model}: {split}"
                 )
-    ax.set(xlabel="epoch", ylabel="error (%)", title="Figure 2: error by epoch (held-out: the validation split)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    _save(fig, path)
+    title = "Figure 2: error by epoch (held-out: the validation split)"
+    _finish(fig, ax, path, xlabel="epoch", ylabel="error (%)", title=title)
 
 
 def figure3(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
@@ -127,10 +126,8 @@ def figure3(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
     if stages.labels_reference in by_stage:
         accuracy = 100 * _accuracy(by_stage, stages.labels_reference)
         ax.axhline(accuracy, ls="--", color="tab:red", label="the student net on labels")
-    ax.set(xlabel="teacher test accuracy (%)", ylabel="mimic test accuracy (%)", title="Figure 3: better teachers")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    _save(fig, path)
+    axes = {"xlabel": "teacher test accuracy (%)", "ylabel": "mimic test accuracy (%)"}
+    _finish(fig, ax, path, **axes, title="Figure 3: better teachers")
 
 
 def draw_figures(stages: FigureStages, rows: list[Row], folder: Path) -> list[str]:
