@@ -16,6 +16,8 @@ def atomic_file(path: str | Path, mode: str = "wb"):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp creates the file private (0600); give it the permissions an ordinary open() would.
+    os.fchmod(handle, 0o666 & ~_umask())
     try:
         with os.fdopen(handle, mode) as f:
             yield f
@@ -25,6 +27,12 @@ def atomic_file(path: str | Path, mode: str = "wb"):
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read the umask is to set it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -47,3 +47,18 @@ def tiny_corpus(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("synth") / "timit-synth"
     synthesise_corpus(root, TINY, workers=2)
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_untouched():
+    """No test may write into the repository's published results or configs (they are what users read)."""
+    root = Path(__file__).resolve().parents[1]
+
+    def files() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for f in ("docs", "configs") for p in (root / f).rglob("*") if p.is_file()}
+
+    before = files()
+    yield
+    after = files()
+    touched = sorted(str(p.relative_to(root)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    assert not touched, f"the tests wrote into the repository: {touched}"

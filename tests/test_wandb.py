@@ -60,7 +60,7 @@ def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
             **net,
         ),
     ]
-    write_report(replace(DEMO, runs=in_tmp / "out"), rows, minutes=2.0, wandb=True)
+    write_report(replace(DEMO, runs=in_tmp / "out", published=None), rows, minutes=2.0, wandb=True)
     offline_runs = list((in_tmp / "out/wandb").glob("offline-run-*"))
     assert len(offline_runs) == 1
     media = list(offline_runs[0].glob("files/media/table/results_*.table.json"))

@@ -71,13 +71,14 @@ def test_report_writes_the_table_the_paired_comparisons_csv_and_curves(tmp_path)
         _row("mimic", "student", "256L-2048", {"test/err": 0.1, "test/agreement": 0.9}, runs["mimic"], **links),
     ]
     out = tmp_path / "out"
-    path = write_report(replace(DEMO, runs=out), rows, minutes=3.0)
+    path = write_report(replace(DEMO, runs=out, published=tmp_path / "published"), rows, minutes=3.0)
     table = path.read_text()
     assert "| mimic | 256L-2048 | 100 | 10 | 10.00% |  | 90.00% |" in table
     with (out / "results.csv").open() as f:
         records = list(csv.DictReader(f))
     assert [r["test/err"] for r in records] == ["0.025", "0.2", "0.1"] and records[2]["test/agreement"] == "0.9"
     assert (out / "curves.png").stat().st_size > 5_000
+    assert (tmp_path / "published" / "results.md").read_text() == table  # never into the repository's docs/
     # from the kept predictions: mimic 3/40 wrong, its twin 11/40, the teacher 1/40; the mimic alone is
     # right on 9 samples the twin gets wrong, the twin alone on 1 (sample 0): p = 22 / 1024
     assert "| mimic | labels (twin on labels) | 7.50% | 27.50% | +20.00 | 80% | 9 / 1 | 0.021 |" in table
