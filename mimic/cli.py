@@ -17,6 +17,7 @@ from jsonargparse import DefaultHelpFormatter, Namespace
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
+from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
 from mimic.callbacks.test_predictions import TestPredictions
 from mimic.linking import link_net_to_data
 
@@ -137,8 +138,11 @@ class MimicCLI(LightningCLI):
         has_checkpointing = any(isinstance(c, ModelCheckpoint) for c in callbacks)
         if self.subcommand == "fit" and wants_checkpoints and not has_checkpointing:
             callbacks.append(default_checkpointing(self.run_dir, self.run_config))
-        if self.subcommand == "test" and not any(isinstance(c, TestPredictions) for c in callbacks):
-            callbacks.append(TestPredictions(self.run_dir))  # every test run keeps its predictions
+        if self.subcommand == "test":
+            if not any(isinstance(c, TestPredictions) for c in callbacks):
+                callbacks.append(TestPredictions(self.run_dir))  # every test run keeps its predictions
+            for scorer in (c for c in callbacks if isinstance(c, PhoneErrorRateScorer) and c.keep_in is None):
+                scorer.keep_in = self.run_dir  # ... and a speech run each utterance's result
         kwargs.setdefault("callbacks", callbacks)
         return super().instantiate_trainer(**kwargs)
 

@@ -1,14 +1,18 @@
-"""``PhoneErrorRateScorer``: decodes the validation and test utterances and logs ``val/per``, ``test/per``."""
+"""``PhoneErrorRateScorer``: decodes the validation and test utterances and logs ``val/per``, ``test/per``;
+at test it can keep every utterance's result (``utterances.npz``, see ``utterance_results``)."""
 
+from pathlib import Path
 from typing import Literal
 
 import lightning.pytorch as pl
+import torch
 from torch import Tensor
 
 from mimic import batch as keys
+from mimic.callbacks.utterance_results import FILENAME, UtteranceResult, write_utterance_results
 from mimic.data.base import PhoneScoringData
 from mimic.metrics.decoding import greedy_decode, viterbi_decode
-from mimic.metrics.phone_error_rate import PhoneErrorRate
+from mimic.metrics.phone_error_rate import PhoneErrorRate, score_utterance
 
 
 class PhoneErrorRateScorer(pl.Callback):
@@ -16,14 +20,17 @@ class PhoneErrorRateScorer(pl.Callback):
     ``TIMITDataModule``, and a task whose evaluation steps return their logits).
 
     Tuning on dev: give ``lm_weight`` and/or ``insertion_penalty`` as lists; every combination is decoded,
-    ``{split}/per`` is the best one's PER and ``{split}/per_lm_weight``, ``{split}/per_insertion_penalty``
-    say which it was (e.g. ``mimic validate ... --trainer.callbacks+=... lm_weight: [0.5, 1, 2]``).
+    ``val/per`` is the best one's PER and ``val/per_lm_weight``, ``val/per_insertion_penalty`` say which it
+    was (e.g. ``mimic validate ... --trainer.callbacks+=... lm_weight: [0.5, 1, 2]``). A test run takes one
+    setting, the one dev chose: choosing it on the test speakers would flatter the test PER.
 
     Args:
         decoder: ``"viterbi"`` (scaled likelihoods through phone HMMs with a bigram LM) or ``"greedy"``
             (argmax, collapse: fast, a little worse).
         lm_weight: weight(s) of the bigram LM against the acoustic scores.
         insertion_penalty: score(s) added per phone transition.
+        keep_in: at test, write every utterance's result to ``keep_in/utterances.npz`` (``mimic test``
+            sets it to the test run's folder).
     """
 
     def __init__(
@@ -31,6 +38,7 @@ class PhoneErrorRateScorer(pl.Callback):
         decoder: Literal["viterbi", "greedy"] = "viterbi",
         lm_weight: float | list[float] = 1.0,
         insertion_penalty: float | list[float] = 0.0,
+        keep_in: str | Path | None = None,
     ) -> None:
         super().__init__()
         self.decoder = decoder
@@ -39,6 +47,8 @@ class PhoneErrorRateScorer(pl.Callback):
         # greedy decoding uses no LM: one setting
         self.grid = [(w, p) for w in weights for p in penalties] if decoder == "viterbi" else [(0.0, 0.0)]
         self.metrics = {split: [PhoneErrorRate() for _ in self.grid] for split in ("val", "test")}
+        self.keep_in = None if keep_in is None else Path(keep_in)
+        self.kept: list[UtteranceResult] = []
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         datamodule = trainer.datamodule
@@ -46,6 +56,11 @@ class PhoneErrorRateScorer(pl.Callback):
             raise ValueError(
                 f"PhoneErrorRateScorer scores whole utterances: it needs a DataModule implementing "
                 f"mimic.data.base.PhoneScoringData (TIMITDataModule), not {type(datamodule).__name__}"
+            )
+        if stage == "test" and len(self.grid) > 1:
+            raise ValueError(
+                f"PhoneErrorRateScorer: a test run decodes with one setting, the one chosen on dev; got "
+                f"{len(self.grid)} (lm_weight x insertion_penalty): give each as a single number"
             )
         self.datamodule = datamodule
         self.log_priors = datamodule.log_state_priors()  # (183,)
@@ -60,10 +75,18 @@ class PhoneErrorRateScorer(pl.Callback):
 
     def score(self, logits: Tensor, batch: dict[str, Tensor], split: str) -> None:
         per_utterance = logits.detach().cpu().split(batch[keys.LENGTHS].tolist())
+        keep = split == "test" and self.keep_in is not None
         for utterance, scores in zip(batch[keys.UTTERANCE].tolist(), per_utterance, strict=True):
             reference = self.datamodule.reference_phones(split, utterance)
             for metric, (lm_weight, penalty) in zip(self.metrics[split], self.grid, strict=True):
-                metric.update([self.decode(scores, lm_weight, penalty)], [reference])
+                folded_reference, folded_hypothesis, errors = score_utterance(
+                    self.decode(scores, lm_weight, penalty), reference
+                )
+                metric.update(errors, len(folded_reference))
+            if keep:  # one setting at test (setup checked), so these are the last decode's
+                name = self.datamodule.utterance_name(split, utterance)
+                argmax = scores.argmax(dim=-1).numpy()  # (T,)
+                self.kept.append(UtteranceResult(name, folded_reference, folded_hypothesis, errors, argmax))
 
     def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0) -> None:
         self.score(outputs, batch, "val")
@@ -86,5 +109,19 @@ class PhoneErrorRateScorer(pl.Callback):
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
         self._log(pl_module, "val")
 
+    def on_test_epoch_start(self, trainer, pl_module) -> None:
+        self.kept = []
+
     def on_test_epoch_end(self, trainer, pl_module) -> None:
         self._log(pl_module, "test")
+        if self.keep_in is None:
+            return
+        kept = self.kept
+        if trainer.world_size > 1:  # each rank decoded its own utterances
+            gathered = [None] * trainer.world_size
+            torch.distributed.all_gather_object(gathered, kept)
+            kept = [result for rank in gathered for result in rank]
+        if trainer.is_global_zero:
+            lm_weight, penalty = self.grid[0]
+            write_utterance_results(self.keep_in / FILENAME, kept, lm_weight, penalty)
+        self.kept = []

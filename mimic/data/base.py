@@ -54,3 +54,7 @@ class PhoneScoringData(ABC):
     @abstractmethod
     def reference_phones(self, split: str, utterance: int) -> list[int]:
         """The reference phone indices of ``batch["utterance"]`` value ``utterance`` of ``split``."""
+
+    @abstractmethod
+    def utterance_name(self, split: str, utterance: int) -> str:
+        """A name that identifies the utterance across runs (TIMIT: ``dr1/faks0/si943``)."""

@@ -1,28 +1,36 @@
-"""Each student against its twin and references, from the two runs' kept test predictions: the
-difference, the share of the twin-to-teacher gap closed, and the exact McNemar test."""
+"""Each student against its twin and references, from the two runs' kept test results: the difference,
+the share of the twin-to-teacher gap closed, and a paired test:
 
-from dataclasses import dataclass
+- ``mcnemar`` (images): the exact McNemar test on the kept ``predictions.npz`` (same test samples);
+- ``bootstrap`` (speech): the paired bootstrap of PER over utterances on the kept ``utterances.npz``.
+"""
+
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from mimic import atomic
-from mimic.experiments.paired import Predictions, gap_closed, mcnemar
+from mimic.experiments.paired import gap_closed, mcnemar
+from mimic.experiments.paired_per import bootstrap_per
 from mimic.experiments.rows import Row
 from mimic.experiments.tables import csv_text, percent
+
+PairedTest = Literal["mcnemar", "bootstrap"]
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """A student against another stage, from the two runs' kept test predictions."""
+    """A student against another stage, from the two runs' kept test results."""
 
     student: str
     other: str
     relation: str  # "twin on labels" or "reference"
-    student_error: float
+    student_error: float  # error rate or PER
     other_error: float
-    only_student: int  # test samples the student gets right and the other wrong
-    only_other: int
-    p_value: float  # exact McNemar, two-sided
+    p_value: float  # two-sided
     gap_closed: float | None  # share of the twin-to-teacher gap the student closes (twins only)
+    evidence: str  # the table cell behind p: "right only: 367 / 257" counts or a 95% interval
+    details: dict[str, float] = field(default_factory=dict)  # the same as numbers, for the CSV
 
     @property
     def points(self) -> float:
@@ -30,65 +38,90 @@ class Comparison:
         return 100 * (self.other_error - self.student_error)
 
 
-def teacher_leads(teacher: Predictions, twin: Predictions, level: float = 0.05) -> bool:
-    """Whether the teacher is better than the twin on labels by the exact McNemar test at ``level``."""
-    test = mcnemar(teacher, twin)
-    return test.only_a > test.only_b and test.p_value < level
+@dataclass(frozen=True)
+class _Test:
+    student_error: float
+    other_error: float
+    p_value: float
+    evidence: str
+    details: dict[str, float]
 
 
-def paired_comparisons(rows: list[Row]) -> list[Comparison]:
+def _mcnemar(student: Row, other: Row) -> _Test:
+    mine, theirs = student.kept_predictions(), other.kept_predictions()
+    test = mcnemar(mine, theirs)
+    details = {"only_student": test.only_a, "only_other": test.only_b}
+    return _Test(mine.error, theirs.error, test.p_value, f"{test.only_a} / {test.only_b}", details)
+
+
+def _bootstrap(student: Row, other: Row) -> _Test:
+    mine, theirs = student.kept_utterances(), other.kept_utterances()
+    test = bootstrap_per(mine, theirs)  # PER(other) - PER(student): positive where the student is better
+    evidence = f"[{100 * test.low:+.2f}, {100 * test.high:+.2f}]"
+    return _Test(mine.per, theirs.per, test.p_value, evidence, {"ci_low": test.low, "ci_high": test.high})
+
+
+TESTS = {"mcnemar": _mcnemar, "bootstrap": _bootstrap}
+EVIDENCE_HEADER = {"mcnemar": "Right only: student / it", "bootstrap": "95% CI of Δ (points)"}
+P_HEADER = {"mcnemar": "McNemar p", "bootstrap": "Bootstrap p"}
+
+
+def teacher_leads(teacher: Row, twin: Row, paired_test: PairedTest, level: float = 0.05) -> bool:
+    """Whether the teacher is better than the twin on labels by the paired test at ``level``."""
+    test = TESTS[paired_test](teacher, twin)
+    return test.student_error < test.other_error and test.p_value < level
+
+
+def paired_comparisons(rows: list[Row], paired_test: PairedTest = "mcnemar") -> list[Comparison]:
     """Every student against its twin (with the gap to its teacher) and its other references."""
     by_stage = {r.stage: r for r in rows}
+    run_test = TESTS[paired_test]
     comparisons = []
     for student in (r for r in rows if r.role == "student"):
         others = [(student.twin, "twin on labels")] if student.twin in by_stage else []
         others += [(stage, "reference") for stage in student.against if stage in by_stage]
-        if not others:
-            continue
-        mine = student.kept_predictions()
-        teacher = by_stage[student.teacher].kept_predictions() if student.teacher in by_stage else None
+        teacher = by_stage.get(student.teacher) if student.teacher else None
         for stage, relation in others:
-            theirs = by_stage[stage].kept_predictions()
-            test = mcnemar(mine, theirs)
+            other = by_stage[stage]
+            test = run_test(student, other)
             closed = None
             # a share of a gap only where there is one: the teacher significantly better than the twin
-            if relation == "twin on labels" and teacher is not None and teacher_leads(teacher, theirs):
-                closed = gap_closed(mine.error, theirs.error, teacher.error)
+            if relation == "twin on labels" and teacher is not None and teacher_leads(teacher, other, paired_test):
+                teacher_error = run_test(teacher, other).student_error
+                closed = gap_closed(test.student_error, test.other_error, teacher_error)
             comparisons.append(
                 Comparison(
-                    by_stage[student.stage].model,
-                    by_stage[stage].model,
+                    student.model,
+                    other.model,
                     relation,
-                    mine.error,
-                    theirs.error,
-                    test.only_a,
-                    test.only_b,
+                    test.student_error,
+                    test.other_error,
                     test.p_value,
                     closed,
+                    test.evidence,
+                    test.details,
                 )
             )
     return comparisons
 
 
-COMPARISON_HEADERS = (
-    "Student",
-    "Compared with",
-    "Student err.",
-    "Its err.",
-    "Δ (points)",
-    "Gap to teacher closed",
-    "Right only: student / it",
-    "McNemar p",
-)
-
-
-def comparison_table(comparisons: list[Comparison]) -> list[str]:
-    lines = ["| " + " | ".join(COMPARISON_HEADERS) + " |", "|---|---|" + "---:|" * (len(COMPARISON_HEADERS) - 2)]
+def comparison_table(comparisons: list[Comparison], paired_test: PairedTest = "mcnemar") -> list[str]:
+    headers = (
+        "Student",
+        "Compared with",
+        "Student err." if paired_test == "mcnemar" else "Student PER",
+        "Its err." if paired_test == "mcnemar" else "Its PER",
+        "Δ (points)",
+        "Gap to teacher closed",
+        EVIDENCE_HEADER[paired_test],
+        P_HEADER[paired_test],
+    )
+    lines = ["| " + " | ".join(headers) + " |", "|---|---|" + "---:|" * (len(headers) - 2)]
     for c in comparisons:
         closed = "" if c.gap_closed is None else f"{100 * c.gap_closed:.0f}%"
         lines.append(
             f"| {c.student} | {c.other} ({c.relation}) | {percent(c.student_error)} | {percent(c.other_error)} "
-            f"| {c.points:+.2f} | {closed} | {c.only_student} / {c.only_other} | {_p(c.p_value)} |"
+            f"| {c.points:+.2f} | {closed} | {c.evidence} | {_p(c.p_value)} |"
         )
     return lines
 
@@ -100,10 +133,12 @@ def _p(value: float) -> str:
 
 
 def write_comparisons_csv(comparisons: list[Comparison], path: Path) -> None:
-    header = ["student", "other", "relation", "student_err", "other_err", "only_student", "only_other", "p"]
+    extra = sorted({key for c in comparisons for key in c.details})
+    header = ["student", "other", "relation", "student_err", "other_err", *extra, "p", "gap_closed"]
     table = [
-        [c.student, c.other, c.relation, c.student_error, c.other_error, c.only_student, c.only_other, c.p_value]
-        + ["" if c.gap_closed is None else c.gap_closed]
+        [c.student, c.other, c.relation, c.student_error, c.other_error]
+        + [c.details.get(key, "") for key in extra]
+        + [c.p_value, "" if c.gap_closed is None else c.gap_closed]
         for c in comparisons
     ]
-    atomic.write_text(path, csv_text([*header, "gap_closed"], table))
+    atomic.write_text(path, csv_text(header, table))

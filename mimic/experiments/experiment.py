@@ -61,8 +61,9 @@ class Scoring:
         validate: whether each stage is also scored on the validation split (``mimic validate``).
         curves: panels of the curves figure: (title, y label, [(metric key, line style)]).
         curve_roles: the roles whose curves are drawn.
-        paired: compare students with their twins by the exact McNemar test on the kept predictions
-            (classification of a fixed test set; PER needs a bootstrap over utterances instead).
+        paired: how students are compared with their twins on the kept test results: ``"mcnemar"`` (the
+            exact McNemar test on ``predictions.npz``: classification of a fixed test set), ``"bootstrap"``
+            (PER: a paired bootstrap over the utterances of ``utterances.npz``) or ``None``.
         note: a sentence under the table.
     """
 
@@ -73,7 +74,7 @@ class Scoring:
     validate: bool = False
     curves: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
     curve_roles: tuple[Role, ...] = ("teacher", "baseline", "student")
-    paired: bool = False
+    paired: Literal["mcnemar", "bootstrap"] | None = None
     note: str = ""
 
 

@@ -53,7 +53,7 @@ ERROR_RATES = Scoring(
         ("Shallow nets: trained on labels vs mimicking logits", "error (%)", (("val/err", "-"), ("train/err", ":"))),
     ),
     curve_roles=("baseline", "student"),
-    paired=True,
+    paired="mcnemar",
     note="Train err.: the last training epoch's error (teachers with dropout on).",
 )
 

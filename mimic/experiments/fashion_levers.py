@@ -116,7 +116,7 @@ LEVERS = Experiment(
         validate=True,
         curves=(("Shallow 256L-2048: labels vs mimics", "error (%)", (("val/err", "-"), ("train/err", ":"))),),
         curve_roles=("baseline", "student"),
-        paired=True,
+        paired="mcnemar",
         note="Choose on Val err.; the McNemar tests below are on the test predictions each run kept.",
     ),
     quick=DEMO.quick,

@@ -14,6 +14,21 @@ from mimic.experiments.rows import Row, epoch_curve
 from mimic.experiments.tables import csv_text, percent
 
 NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
+PAIRED_NOTES = {
+    "mcnemar": (
+        "Each student against its twin (the same net trained on labels) and its references, from the test",
+        "predictions each run kept (`<stage>/test/predictions.npz`): the exact McNemar test counts the test",
+        "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher), given",
+        "only where the teacher is better than the twin (McNemar p < 0.05).",
+    ),
+    "bootstrap": (
+        "Each student against its twin (the same net trained on labels) and its references on core test, from",
+        "each run's kept per-utterance results (`<stage>/test/utterances.npz`): the paired bootstrap draws the",
+        "test utterances with replacement 10,000 times (seed 0) and gives the 95% interval of the PER",
+        "difference and a two-sided p; the gap closed is (twin - student) / (twin - teacher), given only where",
+        "the teacher is better than the twin (p < 0.05).",
+    ),
+}
 
 
 def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
@@ -75,18 +90,11 @@ def write_report(
         metrics = " | ".join(percent(r.scores.get(c.key)) for c in columns)
         lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} |")
     lines += ["", experiment.scoring.note, ""]
-    comparisons = paired_comparisons(rows) if experiment.scoring.paired else []
-    if experiment.scoring.paired:
+    paired_test = experiment.scoring.paired
+    comparisons = paired_comparisons(rows, paired_test) if paired_test else []
+    if paired_test:
         write_comparisons_csv(comparisons, out_dir / "comparisons.csv")
-        lines += [
-            "Each student against its twin (the same net trained on labels) and its references, from the test",
-            "predictions each run kept (`<stage>/test/predictions.npz`): the exact McNemar test counts the test",
-            "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher), given",
-            "only where the teacher is better than the twin (McNemar p < 0.05).",
-            "",
-            *comparison_table(comparisons),
-            "",
-        ]
+        lines += [*PAIRED_NOTES[paired_test], "", *comparison_table(comparisons, paired_test), ""]
     lines += [effect_sentence(experiment, rows), ""]
     if experiment.figures is not None:
         lines += [*experiment.figures(rows, out_dir), ""]

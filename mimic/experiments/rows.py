@@ -7,6 +7,7 @@ from typing import Any
 
 from mimic.experiments.experiment import Stage
 from mimic.experiments.paired import Predictions, read_predictions
+from mimic.experiments.paired_per import UtteranceScores, read_utterances
 
 LAST_TRAIN_ERR = "train/err"  # filled from the run's metrics.csv: the last training epoch's error
 
@@ -34,15 +35,27 @@ class Row:
         """The predictions its ``mimic test`` kept."""
         return self.run_dir / "test" / "predictions.npz"
 
+    @property
+    def utterances(self) -> Path:
+        """The per-utterance results its speech ``mimic test`` kept."""
+        return self.run_dir / "test" / "utterances.npz"
+
     def kept_predictions(self) -> Predictions:
         """Its predictions; a missing file is named with the command that writes it."""
+        return self._kept(read_predictions, self.predictions)
+
+    def kept_utterances(self) -> UtteranceScores:
+        """Its per-utterance results; a missing file is named with the command that writes it."""
+        return self._kept(read_utterances, self.utterances)
+
+    def _kept(self, read, path: Path):
         try:
-            return read_predictions(self.predictions)
+            return read(path)
         except FileNotFoundError as err:
             checkpoint = self.run_dir / "checkpoints" / "best.ckpt"
             command = f"mimic test --config {self.run_dir / 'config.yaml'}"
             command += f" --ckpt_path {checkpoint}" if checkpoint.is_file() else ""
-            raise FileNotFoundError(f"stage {self.stage}: no {self.predictions}; make it with `{command}`") from err
+            raise FileNotFoundError(f"stage {self.stage}: no {path}; make it with `{command}`") from err
 
     @classmethod
     def of(cls, stage: Stage, summary: dict[str, Any], scores: dict[str, float], **rest: Any) -> "Row":

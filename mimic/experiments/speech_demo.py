@@ -45,6 +45,7 @@ PHONE_ERROR_RATES = Scoring(
     unit="reference phones of core test",
     count=lambda tested: tested.datamodule.scored_phones("test"),
     validate=True,
+    paired="bootstrap",
     curves=(
         ("Phone error rate on dev", "PER (%)", (("val/per", "-"),)),
         ("Frame error: train (dotted) and dev", "frame error (%)", (("train/err", ":"), ("val/err", "-"))),

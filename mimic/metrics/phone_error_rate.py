@@ -17,11 +17,17 @@ def edit_distance(reference: list, hypothesis: list) -> int:
     return previous[-1]
 
 
+def score_utterance(hypothesis: list[int], reference: list[int]) -> tuple[list[str], list[str], int]:
+    """61-phone index sequences -> (folded reference, folded hypothesis, edit distance between them)."""
+    folded_reference, folded_hypothesis = fold_sequence(reference), fold_sequence(hypothesis)
+    return folded_reference, folded_hypothesis, edit_distance(folded_reference, folded_hypothesis)
+
+
 class PhoneErrorRate(Metric):
     """Corpus-level PER over whole utterances; its two sums are reduced across DDP ranks.
 
-    ``update`` takes 61-phone index sequences (hypotheses and references) and folds both to 39 classes
-    (``q`` deleted, repeats collapsed) before aligning them.
+    ``update`` takes an utterance's errors and reference phones from ``score_utterance``, which folds
+    61-phone sequences to 39 classes (``q`` deleted, repeats collapsed) before aligning them.
     """
 
     full_state_update = False
@@ -32,11 +38,10 @@ class PhoneErrorRate(Metric):
         self.add_state("errors", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
         self.add_state("reference_phones", default=torch.tensor(0, dtype=torch.long), dist_reduce_fx="sum")
 
-    def update(self, hypotheses: list[list[int]], references: list[list[int]]) -> None:
-        for hypothesis, reference in zip(hypotheses, references, strict=True):
-            folded_reference = fold_sequence(reference)
-            self.errors += edit_distance(folded_reference, fold_sequence(hypothesis))
-            self.reference_phones += len(folded_reference)
+    def update(self, errors: int, reference_phones: int) -> None:
+        """The counts of one utterance scored by ``score_utterance``."""
+        self.errors += errors
+        self.reference_phones += reference_phones
 
     def compute(self) -> torch.Tensor:
         return self.errors.float() / self.reference_phones.clamp(min=1).float()

@@ -1,5 +1,6 @@
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
@@ -33,6 +34,9 @@ class _OneUtterance(PhoneScoringData):
     def reference_phones(self, split: str, utterance: int) -> list[int]:
         return self.reference
 
+    def utterance_name(self, split: str, utterance: int) -> str:
+        return f"dr1/fake0/sx{utterance}"
+
 
 def _trainer(reference: list[int]):
     return SimpleNamespace(datamodule=_OneUtterance(reference))
@@ -44,7 +48,7 @@ def test_a_datamodule_without_the_scoring_interface_is_refused():
 
 
 def test_sweep_picks_the_best_setting_and_says_which():
-    reference = [60, 5, 27, 60]  # h#, k, iy, h# (61-phone indices)
+    reference = [60, 5, 27, 60]  # h#, k, m, h# (61-phone indices)
     trainer = _trainer(reference)
     logits = torch.full((12, 183), -5.0)
     for t, phone in enumerate([60, 60, 60, 5, 5, 5, 27, 27, 27, 60, 60, 60]):
@@ -63,3 +67,32 @@ def test_sweep_picks_the_best_setting_and_says_which():
     module = _Module()
     greedy._log(module, "val")
     assert module.logged == {"val/per": 0.0}
+
+
+def test_a_test_run_decodes_with_one_setting_only():
+    with pytest.raises(ValueError, match="one setting, the one chosen on dev; got 2"):
+        PhoneErrorRateScorer(lm_weight=[0.5, 1.0]).setup(_trainer([60]), None, "test")
+
+
+def test_a_test_run_keeps_every_utterance_result(tmp_path):
+    reference = [60, 5, 27, 60]  # h#, k, m, h#: folded "sil k m sil"
+    frames = [60, 60, 5, 5, 5, 60]  # the m is missed: one deletion
+    logits = torch.full((12, 183), -5.0)
+    for t, phone in enumerate(frames + frames):
+        logits[t, 3 * phone + t % 3] = 5.0
+    batch = {"lengths": torch.tensor([6, 6]), "utterance": torch.tensor([1, 0])}
+    trainer = SimpleNamespace(datamodule=_OneUtterance(reference), world_size=1, is_global_zero=True)
+    scorer = PhoneErrorRateScorer(decoder="greedy", keep_in=tmp_path)
+    scorer.setup(trainer, None, "test")
+    scorer.on_test_epoch_start(trainer, None)
+    scorer.score(logits, batch, "test")
+    module = _Module()
+    scorer.on_test_epoch_end(trainer, module)
+    assert module.logged["test/per"] == pytest.approx(2 / 8)
+    with np.load(tmp_path / "utterances.npz", allow_pickle=False) as kept:
+        assert kept["utterance"].tolist() == ["dr1/fake0/sx0", "dr1/fake0/sx1"]  # sorted by name
+        assert kept["reference"].tolist() == ["sil k m sil"] * 2
+        assert kept["hypothesis"].tolist() == ["sil k sil"] * 2
+        assert kept["errors"].tolist() == [1, 1] and kept["phones"].tolist() == [4, 4]
+        assert kept["frame_offsets"].tolist() == [0, 6, 12]
+        assert (kept["frame_argmax"][:6] // 3).tolist() == frames

@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from mimic.cli import main
+from mimic.experiments.paired import read_predictions
+from mimic.experiments.paired_per import read_utterances
 from tests.fixtures.configs import write_config
 from tests.fixtures.timit import make_timit
 
@@ -24,6 +26,17 @@ def _config(root, cache, stage: str, module: str, net: dict, callbacks: list) ->
             "callbacks": [{"class_path": "mimic.callbacks.PhoneErrorRateScorer"}, *callbacks],
         },
     }
+
+
+def _check_kept_utterances(test_dir, datamodule, per: float) -> None:
+    """Every core-test utterance's result is kept, once, and they add up to the logged PER."""
+    kept = read_utterances(test_dir / "utterances.npz")
+    core_test = datamodule.splits["test"]
+    assert sorted(kept.names.tolist()) == sorted(core_test.names)
+    assert int(kept.phones.sum()) == datamodule.scored_phones("test")
+    assert kept.per == pytest.approx(per)
+    frames = read_predictions(test_dir / "predictions.npz")  # and every frame's prediction
+    assert len(frames.index) == len(core_test.targets)
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +68,7 @@ def test_teacher_mimic_and_scoring(in_tmp, corpus):
     tested = main(["test", "--config", student, f"--ckpt_path={in_tmp / 'runs/timit/snn_mimic/checkpoints/best.ckpt'}"])
     metrics = tested.trainer.callback_metrics
     assert {"test/per", "test/err", "test/agreement"} <= set(metrics)
+    _check_kept_utterances(in_tmp / "runs/timit/snn_mimic/test", tested.datamodule, float(metrics["test/per"]))
     # the net's checkpoint carries its input statistics: the training frames' mean and std per feature
     saved = torch.load(in_tmp / "runs/timit/snn_mimic/checkpoints/best.ckpt", weights_only=True)["state_dict"]
     features = tested.datamodule.splits["train"].features  # (N, 123)
@@ -98,3 +112,5 @@ def test_ddp_teacher_mimic_and_per(in_tmp, corpus):
     run(["fit", "--config", student, *ddp])
     out = run(["test", "--config", student, *ddp, "--ckpt_path=runs/timit/ddp_mimic/checkpoints/last.ckpt"])
     assert "test/per" in out and "test/agreement" in out
+    kept = read_utterances(in_tmp / "runs/timit/ddp_mimic/test/utterances.npz")  # both ranks' utterances, once
+    assert len(kept.names) == len(set(kept.names.tolist())) == 2  # the fixture's core test: 2 utterances

@@ -19,7 +19,9 @@ def test_quick_speech_demo_writes_the_per_table(in_tmp):
     assert manifest["settings"]["train_speakers"] == 3
     out = in_tmp / "runs/demo-speech"
     table = (out / "results.md").read_text()
-    assert table.count("\n| ") == 4  # header + one row per model
+    results, comparisons = table.split("\n\nEach student")  # the results table, then the paired comparisons
+    assert results.count("\n| ") == 4  # header + one row per model
+    assert comparisons.count("\n| ") == 2  # header + the mimic against its twin
     assert "PER dev" in table and "on core test: PER" in table and "Quick smoke run" in table
     with (out / "results.csv").open() as f:
         records = list(csv.DictReader(f))
@@ -31,6 +33,14 @@ def test_quick_speech_demo_writes_the_per_table(in_tmp):
     labels, mimic = records[1], records[2]
     assert mimic["params"] == labels["params"] and mimic["test/agreement"] and not labels["test/agreement"]
     assert (out / "curves.png").stat().st_size > 10_000
+    # the mimic against its twin by the paired bootstrap over the core-test utterances each test run kept
+    assert "Bootstrap p" in table and "95% CI of Δ (points)" in table
+    with (out / "comparisons.csv").open() as f:
+        (comparison,) = list(csv.DictReader(f))
+    assert comparison["relation"] == "twin on labels"
+    assert float(comparison["ci_low"]) <= float(comparison["other_err"]) - float(comparison["student_err"])
+    assert float(comparison["ci_high"]) >= float(comparison["other_err"]) - float(comparison["student_err"])
+    assert float(comparison["student_err"]) == pytest.approx(float(records[2]["test/per"]))
     # a second run reuses the corpus it made (its manifest matches) and the checkpoints (--reuse)
     again = main(["demo-speech", "--quick", "--reuse"])
     assert [r.scores["test/per"] for r in again] == [r.scores["test/per"] for r in rows]

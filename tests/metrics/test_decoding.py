@@ -5,7 +5,7 @@ import torch
 
 from mimic.formats.timit_phones import PHONES
 from mimic.metrics.decoding import collapse, estimate_bigram, greedy_decode, viterbi_decode
-from mimic.metrics.phone_error_rate import PhoneErrorRate, edit_distance
+from mimic.metrics.phone_error_rate import PhoneErrorRate, edit_distance, score_utterance
 
 
 def _brute_force(loglik, log_initial, log_bigram, lm_weight, penalty):
@@ -92,6 +92,9 @@ def test_per_folds_before_scoring():
     index = {p: i for i, p in enumerate(PHONES)}
     reference = [index[p] for p in ["h#", "iy", "ao", "q", "h#"]]  # -> sil iy aa sil
     hypothesis = [index[p] for p in ["pau", "ix", "aa", "h#"]]  # -> sil ih aa sil: one substitution
+    folded_reference, folded_hypothesis, errors = score_utterance(hypothesis, reference)
+    assert (folded_reference, folded_hypothesis, errors) == (["sil", "iy", "aa", "sil"], ["sil", "ih", "aa", "sil"], 1)
     per = PhoneErrorRate()
-    per.update([hypothesis], [reference])
-    assert per.compute().item() == pytest.approx(1 / 4)
+    per.update(errors, len(folded_reference))
+    per.update(0, 4)  # a second, perfect utterance: the rate is over all phones
+    assert per.compute().item() == pytest.approx(1 / 8)

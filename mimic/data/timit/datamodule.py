@@ -106,6 +106,9 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
     def reference_phones(self, split: str, utterance: int) -> list[int]:
         return self.references(split).reference(utterance)
 
+    def utterance_name(self, split: str, utterance: int) -> str:
+        return self.references(split).names[utterance]
+
     def scored_phones(self, split: str) -> int:
         """Reference phones of ``split`` after 61 -> 39 folding: the denominator of its PER."""
         references = self.references(split)
