@@ -9,7 +9,6 @@ Each stage is exactly ``mimic fit|validate|test --config configs/speech/...``.
 """
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from mimic.experiments.experiment import Column, Experiment, Scoring, Stage
@@ -60,7 +59,7 @@ def ensure_corpus(root: Path, settings: CorpusSettings) -> None:
     manifest = root / MANIFEST
     if manifest.is_file():
         made_with = json.loads(manifest.read_text()).get("settings", {})
-        if made_with == asdict(settings):
+        if made_with == settings.as_json():
             print(f"[mimic demo-speech] corpus: reusing {root} ({manifest.name} matches)", flush=True)
             return
     synthesise_corpus(root, settings, overwrite=manifest.is_file())

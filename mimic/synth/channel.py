@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mimic.synth.acoustics import reverberate, scaled_noise, speech_power
+
 TARGET_RATE = 16000
 
 
@@ -23,16 +25,22 @@ class Channel:
     trail_s: float  # silence after it
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> "Channel":
-        # two broad bumps or dips: centre log-uniform in 250 Hz..6 kHz, +-8 dB, 0.4..1.5 octaves wide
+    def draw(
+        cls, rng: np.random.Generator, snr_db: tuple[float, float] = (22.0, 40.0), resonance_db: float = 8.0
+    ) -> "Channel":
+        # two broad bumps or dips: centre log-uniform in 250 Hz..6 kHz, +-resonance_db, 0.4..1.5 octaves wide
         resonances = tuple(
-            (float(np.exp(rng.uniform(np.log(250), np.log(6000)))), rng.uniform(-8.0, 8.0), rng.uniform(0.4, 1.5))
+            (
+                float(np.exp(rng.uniform(np.log(250), np.log(6000)))),
+                rng.uniform(-resonance_db, resonance_db),
+                rng.uniform(0.4, 1.5),
+            )
             for _ in range(2)
         )
         return cls(
             tilt_db=float(rng.uniform(-8, 4)),
             resonances=resonances,
-            snr_db=float(rng.uniform(22, 40)),
+            snr_db=float(rng.uniform(*snr_db)),
             lead_s=float(rng.uniform(0.1, 0.25)),
             trail_s=float(rng.uniform(0.1, 0.25)),
         )
@@ -51,6 +59,14 @@ def resampled_length(n: int, rate: int) -> int:
     return round(n * TARGET_RATE / rate)
 
 
+def recording_length(n: int, rate: int, channel: Channel) -> int:
+    """Samples of the recording ``record`` makes of ``n`` samples at ``rate``."""
+    return round(channel.lead_s * TARGET_RATE) + resampled_length(n, rate) + round(channel.trail_s * TARGET_RATE)
+
+
+FLAT = Channel(tilt_db=0.0, resonances=(), snr_db=0.0, lead_s=0.0, trail_s=0.0)  # for babble talkers
+
+
 def resample_coloured(samples: np.ndarray, rate: int, channel: Channel) -> np.ndarray:
     """(N,) audio at ``rate`` -> (resampled_length(N, rate),) float64 at 16 kHz through the channel."""
     n_in = len(samples)
@@ -63,16 +79,29 @@ def resample_coloured(samples: np.ndarray, rate: int, channel: Channel) -> np.nd
     return np.fft.irfft(kept * channel.gain(freqs), n_out) * (n_out / n_in)
 
 
-def record(samples: np.ndarray, rate: int, channel: Channel, rng: np.random.Generator) -> tuple[np.ndarray, int]:
-    """espeak's (N,) int16 -> (M,) int16 at 16 kHz with lead-in and trailing silence and background noise,
-    peak-normalised to a random recording level; also returns the lead-in in samples (where speech starts)."""
+def record(
+    samples: np.ndarray,
+    rate: int,
+    channel: Channel,
+    rng: np.random.Generator,
+    room: np.ndarray | None = None,
+    noise: tuple[np.ndarray, float] | None = None,
+) -> tuple[np.ndarray, int]:
+    """espeak's (N,) int16 -> (M,) int16 at 16 kHz with lead-in and trailing silence, through the
+    speaker's channel and optionally a ``room`` (impulse response), plus background noise: stationary at
+    the channel's SNR, or ``noise`` = (a babble track of at least M samples, its SNR in dB). Peak-normalised
+    to a random recording level; also returns the lead-in in samples (where speech starts)."""
     speech = resample_coloured(samples, rate, channel)
     lead, trail = round(channel.lead_s * TARGET_RATE), round(channel.trail_s * TARGET_RATE)
     audio = np.concatenate([np.zeros(lead), speech, np.zeros(trail)])
-    voiced = speech[np.abs(speech) > 0.01 * np.abs(speech).max(initial=1.0)]
-    speech_power = float(np.mean(voiced**2)) if voiced.size else 1.0
-    noise_power = speech_power / 10.0 ** (channel.snr_db / 10.0)
-    audio = audio + rng.normal(0.0, np.sqrt(noise_power), len(audio))
+    power = speech_power(speech)  # of the dry speech: the SNR is what was asked, with or without a room
+    if room is not None:
+        audio = reverberate(audio, room)
+    if noise is None:
+        audio = audio + rng.normal(0.0, np.sqrt(power / 10.0 ** (channel.snr_db / 10.0)), len(audio))
+    else:
+        track, snr_db = noise
+        audio = audio + scaled_noise(track[: len(audio)], power, snr_db)
     level = 10.0 ** (rng.uniform(-12.0, -3.0) / 20.0)  # peak at -12..-3 dBFS
     audio = audio * (level * 32767.0 / np.abs(audio).max())
     return np.clip(np.round(audio), -32768, 32767).astype(np.int16), lead

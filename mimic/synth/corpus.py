@@ -15,6 +15,7 @@ from mimic.synth.channel import TARGET_RATE
 from mimic.synth.espeak import espeak_version
 from mimic.synth.sentences import DEFAULT_SENTENCES, plan_sentences, read_sentences
 from mimic.synth.speakers import make_speakers
+from mimic.synth.variability import Variability
 from mimic.synth.worker import job_json
 
 MANIFEST = "SYNTH.json"
@@ -28,6 +29,11 @@ class CorpusSettings:
     test_speakers: int = 6
     seed: int = 0
     sentences: str = str(DEFAULT_SENTENCES)
+    variability: Variability = Variability()  # the clean recordings unless asked
+
+    def as_json(self) -> dict:
+        """The settings as ``SYNTH.json`` records them (ranges as lists)."""
+        return json.loads(json.dumps(asdict(self)))
 
 
 def _prepare_output(out: Path, overwrite: bool) -> None:
@@ -68,20 +74,25 @@ def synthesise_corpus(out: str | Path, settings: CorpusSettings, workers: int | 
     version = espeak_version()  # fails first, and clearly, where libespeak-ng is missing
     texts = read_sentences(settings.sentences)
     plan = plan_sentences(texts, settings.sentences)
-    speakers = make_speakers(settings.train_speakers, settings.dev_speakers, settings.test_speakers, settings.seed)
+    variability = settings.variability
+    speakers = make_speakers(
+        settings.train_speakers, settings.dev_speakers, settings.test_speakers, settings.seed, variability
+    )
     _prepare_output(out, overwrite)
     turns = {"train": 0, "test": 0}
     jobs = []
     for speaker in speakers:
-        jobs.append((speaker, plan.for_speaker(speaker.side, turns[speaker.side])))
+        # babble talkers read their own side's sentences: no test sentence is ever heard in training
+        babble_texts = tuple(s.text for kind in ("sx", "si") for s in plan.pools[speaker.side][kind])
+        jobs.append((speaker, plan.for_speaker(speaker.side, turns[speaker.side]), babble_texts))
         turns[speaker.side] += 1
     progress = _Progress(len(jobs))
     with tempfile.TemporaryDirectory(prefix="mimic-synth-") as scratch:
-        _run_workers(out, jobs, Path(scratch), workers or os.cpu_count() or 1, progress)
+        _run_workers(out, jobs, variability, Path(scratch), workers or os.cpu_count() or 1, progress)
     manifest = {
         "generator": "mimic data synth-timit",
         "espeak_ng": version,
-        "settings": asdict(settings),
+        "settings": settings.as_json(),
         "speakers": {s.name: {"folder": s.folder, "voice": s.voice, "rate": s.rate} for s in speakers},
         "utterances": progress.utterances,
         "minutes": round(progress.seconds / 60, 2),
@@ -90,16 +101,18 @@ def synthesise_corpus(out: str | Path, settings: CorpusSettings, workers: int | 
     return manifest
 
 
-def _run_workers(out: Path, jobs: list, scratch: Path, workers: int, progress: _Progress) -> None:
+def _run_workers(
+    out: Path, jobs: list, variability: Variability, scratch: Path, workers: int, progress: _Progress
+) -> None:
     """Run ``python -m mimic.synth.worker`` for each speaker, ``workers`` at a time; a failure stops all."""
     pending = list(enumerate(jobs))
     running: dict[subprocess.Popen, str] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
-                index, (speaker, sentences) = pending.pop(0)
+                index, (speaker, sentences, babble_texts) = pending.pop(0)
                 job = scratch / f"{index}.json"
-                job.write_text(job_json(out, speaker, sentences))
+                job.write_text(job_json(out, speaker, sentences, variability, babble_texts))
                 command = [sys.executable, "-m", "mimic.synth.worker", str(job)]
                 process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 running[process] = speaker.name

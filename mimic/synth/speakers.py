@@ -7,9 +7,24 @@ import numpy as np
 
 from mimic.formats.timit_corpus import CORE_TEST_SPEAKERS, DEV_SPEAKERS
 from mimic.synth.channel import Channel
+from mimic.synth.variability import Variability
 
 MALE_VARIANTS = tuple(f"m{i}" for i in range(1, 9))  # espeak-ng-data/voices/!v
 FEMALE_VARIANTS = tuple(f"f{i}" for i in range(1, 6))
+# --voices many: the human-sounding rest of espeak-ng's variants (no robots, whispers or monsters); a
+# variant without a gender line is male in espeak.
+# fmt: off
+MORE_MALE_VARIANTS = (
+    "Andy", "Denis", "Diogo", "Henrique", "Hugo", "Lee", "Marco", "antonio", "michel", "miguel", "sandro",
+    "travis", "victor", "adam", "david", "ed", "edward", "john", "paul", "robert", "max", "benjamin", "iven",
+    "klatt", "klatt2",
+)
+MORE_FEMALE_VARIANTS = ("Alicia", "Andrea", "Annie", "anika", "aunty", "belinda", "linda", "steph", "steph2", "steph3")
+# fmt: on
+VARIANTS = {
+    "basic": {"m": MALE_VARIANTS, "f": FEMALE_VARIANTS},
+    "many": {"m": (*MALE_VARIANTS, *MORE_MALE_VARIANTS), "f": (*FEMALE_VARIANTS, *MORE_FEMALE_VARIANTS)},
+}
 LANGUAGE = "en-us"  # General American, as TIMIT's transcriptions
 MALE_SHARE = 0.7  # TIMIT's speakers are about 70% male
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -41,8 +56,8 @@ class Speaker:
         return f"{self.side.upper()}/DR{self.dialect}/{self.name.upper()}"
 
 
-def _voice(name: str, side: str, rng: np.random.Generator) -> Speaker:
-    variants = FEMALE_VARIANTS if name[0] == "f" else MALE_VARIANTS
+def _voice(name: str, side: str, rng: np.random.Generator, variability: Variability) -> Speaker:
+    variants = VARIANTS[variability.voices][name[0]]
     return Speaker(
         name=name,
         side=side,
@@ -51,12 +66,14 @@ def _voice(name: str, side: str, rng: np.random.Generator) -> Speaker:
         pitch=int(rng.integers(30, 71)),
         pitch_range=int(rng.integers(30, 81)),
         rate=int(rng.integers(140, 196)),
-        channel=Channel.draw(rng),
+        channel=Channel.draw(rng, variability.snr_db, variability.channel_db),
         seed=int(rng.integers(2**31)),
     )
 
 
-def make_speakers(train: int, dev: int, test: int, seed: int) -> list[Speaker]:
+def make_speakers(
+    train: int, dev: int, test: int, seed: int, variability: Variability = Variability()
+) -> list[Speaker]:
     """``train`` new speakers for TRAIN/, and for TEST/ the first ``dev`` and ``test`` names of the standard
     dev and core-test lists in a seeded order, so that ``TIMITDataModule`` splits the corpus as TIMIT."""
     if not 0 <= dev <= len(DEV_SPEAKERS) or not 0 <= test <= len(CORE_TEST_SPEAKERS):
@@ -76,4 +93,6 @@ def make_speakers(train: int, dev: int, test: int, seed: int) -> list[Speaker]:
             taken.add(name)
             names.append(name)
     test_side = [*rng.permutation(sorted(DEV_SPEAKERS))[:dev], *rng.permutation(sorted(CORE_TEST_SPEAKERS))[:test]]
-    return [_voice(n, "train", rng) for n in names] + [_voice(str(n), "test", rng) for n in test_side]
+    return [_voice(n, "train", rng, variability) for n in names] + [
+        _voice(str(n), "test", rng, variability) for n in test_side
+    ]

@@ -17,15 +17,33 @@ from pathlib import Path
 import numpy as np
 
 from mimic.formats.sphere import sphere_bytes
+from mimic.synth.acoustics import babble, room_response
 from mimic.synth.alignment import align, place, word_spans
-from mimic.synth.channel import Channel, record, resampled_length
+from mimic.synth.channel import FLAT, Channel, record, recording_length, resample_coloured, resampled_length
 from mimic.synth.espeak import Espeak
 from mimic.synth.sentences import Sentence
-from mimic.synth.speakers import Speaker
+from mimic.synth.speakers import LANGUAGE, VARIANTS, Speaker
+from mimic.synth.variability import Variability
+
+BABBLE_SENTENCES_PER_TALKER = 2
 
 
-def job_json(root: Path, speaker: Speaker, sentences: list[Sentence]) -> str:
-    return json.dumps({"root": str(root), "speaker": asdict(speaker), "sentences": [asdict(s) for s in sentences]})
+def job_json(
+    root: Path,
+    speaker: Speaker,
+    sentences: list[Sentence],
+    variability: Variability = Variability(),
+    babble_texts: tuple[str, ...] = (),
+) -> str:
+    return json.dumps(
+        {
+            "root": str(root),
+            "speaker": asdict(speaker),
+            "sentences": [asdict(s) for s in sentences],
+            "variability": variability.summary(),
+            "babble_texts": list(babble_texts),
+        }
+    )
 
 
 def _speaker_from(fields: dict) -> Speaker:
@@ -38,9 +56,33 @@ def _lines(rows: list[tuple[int, int, str]]) -> str:
     return "".join(f"{b} {e} {label}\n" for b, e, label in rows)
 
 
-def synthesise_speaker(root: Path, speaker: Speaker, sentences: list[Sentence]) -> dict:
+def babble_talkers(
+    engine: Espeak, speaker: Speaker, texts: tuple[str, ...], variability: Variability
+) -> list[np.ndarray]:
+    """Other voices reading ``texts`` (their side's sentences), each a (N,) float64 track at 16 kHz."""
+    rng = np.random.default_rng([speaker.seed, 2])
+    talkers = []
+    for _ in range(variability.babble_talkers):
+        variants = VARIANTS[variability.voices]["m" if rng.random() < 0.5 else "f"]
+        engine.set_voice(f"{LANGUAGE}+{rng.choice(variants)}")
+        engine.set("rate", int(rng.integers(140, 196)))
+        engine.set("pitch", int(rng.integers(30, 71)))
+        chosen = rng.choice(len(texts), size=min(BABBLE_SENTENCES_PER_TALKER, len(texts)), replace=False)
+        spoken = [engine.speak(texts[i]) for i in chosen]
+        talkers.append(np.concatenate([resample_coloured(s.samples, s.sample_rate, FLAT) for s in spoken]))
+    return talkers
+
+
+def synthesise_speaker(
+    root: Path,
+    speaker: Speaker,
+    sentences: list[Sentence],
+    variability: Variability = Variability(),
+    babble_texts: tuple[str, ...] = (),
+) -> dict:
     """Write the speaker's ``.WAV/.PHN/.WRD/.TXT`` files; returns counts for the progress line."""
     engine = Espeak()
+    talkers = babble_talkers(engine, speaker, babble_texts, variability) if variability.babble > 0 else []
     engine.set_voice(speaker.voice)
     engine.set("rate", speaker.rate)
     engine.set("pitch", speaker.pitch)
@@ -51,10 +93,23 @@ def synthesise_speaker(root: Path, speaker: Speaker, sentences: list[Sentence]) 
     partial.mkdir(parents=True)
     total = 0
     for index, sentence in enumerate(sentences):
+        # what varies from one utterance to the next: its own stream, so that the clean corpus stays as it was
+        vary = np.random.default_rng([speaker.seed, index, 1])
+        if variability.rate_jitter > 0:
+            engine.set("rate", round(speaker.rate * (1 + vary.uniform(-1, 1) * variability.rate_jitter)))
+        if variability.pitch_jitter > 0:
+            jitter = int(vary.integers(-variability.pitch_jitter, variability.pitch_jitter + 1))
+            engine.set("pitch", min(max(speaker.pitch + jitter, 0), 100))
         speech = engine.speak(sentence.text)
         segments = align(speech)
+        room = noise = None
+        if vary.random() < variability.reverb:
+            room = room_response(vary.uniform(*variability.rt60_s), vary.uniform(*variability.drr_db), vary)
+        if talkers and vary.random() < variability.babble:
+            length = recording_length(len(speech.samples), speech.sample_rate, speaker.channel)
+            noise = (babble(talkers, length, vary), vary.uniform(*variability.snr_db))
         rng = np.random.default_rng([speaker.seed, index])
-        audio, lead = record(speech.samples, speech.sample_rate, speaker.channel, rng)
+        audio, lead = record(speech.samples, speech.sample_rate, speaker.channel, rng, room, noise)
         # positions scale with the resampler's exact length ratio, so the last one lands on the audio's end
         factor = resampled_length(len(speech.samples), speech.sample_rate) / len(speech.samples)
         segments = place(segments, factor, lead, len(audio))
@@ -73,7 +128,9 @@ def synthesise_speaker(root: Path, speaker: Speaker, sentences: list[Sentence]) 
 def main(argv: list[str]) -> int:
     job = json.loads(Path(argv[0]).read_text())
     sentences = [Sentence(**s) for s in job["sentences"]]
-    summary = synthesise_speaker(Path(job["root"]), _speaker_from(job["speaker"]), sentences)
+    variability = Variability.from_dict(job["variability"])
+    speaker = _speaker_from(job["speaker"])
+    summary = synthesise_speaker(Path(job["root"]), speaker, sentences, variability, tuple(job["babble_texts"]))
     print(json.dumps(summary))
     return 0
 
