@@ -35,6 +35,12 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     def random_inputs(self, split: str) -> bool:
         """Whether the input of a sample of ``split`` ("train", "val", "test") may differ between epochs."""
 
+    @property
+    def unlabeled_training(self) -> bool:
+        """Whether training batches mix in unlabeled transfer samples (``y`` = -1): only a student with
+        ``TeacherLogits`` can learn from those."""
+        return False
+
     def cache_key(self) -> str:
         """Changes whenever the samples behind ``batch["index"]`` change; by default, the hyperparameters."""
         return f"{type(self).__qualname__}:{sorted(self.hparams.items())!r}"

@@ -80,6 +80,10 @@ class ImageDataModule(MimicDataModule):
     def train_transform(self, pixels: Tensor) -> Tensor:
         return random_shift_flip(pixels, pad=self.augment_pad) if self.hparams.augment else pixels
 
+    @property
+    def unlabeled_training(self) -> bool:
+        return self.transfer is not None
+
     def random_inputs(self, split: str) -> bool:
         if split != "train":
             return False

@@ -24,11 +24,11 @@ EXPECTED_UTTERANCES = {"train": 3696, "dev": 400, "test": 192}
 
 @dataclass(frozen=True)
 class Utterance:
-    split: str  # train, dev or test
+    split: str  # train, dev, test, or transfer (unlabeled speech)
     speaker: str  # lower case, e.g. "fcjf0"
     name: str  # lower case utterance id, e.g. "si1027"
     wav: Path
-    phn: Path
+    phn: Path | None  # None for transfer speech
 
 
 def _child(folder: Path, name: str) -> Path | None:
@@ -103,3 +103,46 @@ def list_utterances(root: str | Path, strict: bool = True) -> dict[str, list[Utt
         if problems:
             raise FileNotFoundError(f"incomplete TIMIT at {root}: " + "; ".join(problems) + " (strict=False to allow)")
     return splits
+
+
+TRANSCRIPTION_SUFFIXES = (".phn", ".wrd", ".txt")
+
+
+def corpus_speakers(root: str | Path) -> set[str]:
+    """Every speaker folder of a TIMIT-layout corpus, on either side, in any split or none."""
+    speakers = set()
+    for side in find_sides(root):
+        for dialect in (d for d in side.iterdir() if d.is_dir() and d.name.lower().startswith("dr")):
+            speakers |= {s.name.lower() for s in dialect.iterdir() if s.is_dir()}
+    return speakers
+
+
+def list_transfer(root: str | Path, labeled_speakers: set[str]) -> list[Utterance]:
+    """Unlabeled speech for students: every ``.WAV`` below ``root`` (``<SPEAKER>/<UTT>.WAV`` at any depth).
+
+    It must stay unlabeled and unseen: a transcription file (``.PHN``, ``.WRD``, ``.TXT``) anywhere below
+    ``root`` means it is labeled data, and a speaker folder named as one of ``labeled_speakers`` would put
+    a labeled (possibly a test) speaker's voice into training; both are refused, naming the file or folder.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"transfer speech folder {root} does not exist")
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in TRANSCRIPTION_SUFFIXES:
+            raise ValueError(
+                f"{path}: the transfer speech folder {root} holds transcriptions; it must hold unlabeled "
+                "audio only (.WAV), never a labeled corpus"
+            )
+        if path.suffix.lower() != ".wav" or path.stem.lower().endswith(".wav"):
+            continue
+        speaker = path.parent.name.lower()
+        if speaker in labeled_speakers:
+            raise ValueError(
+                f"{path.parent}: transfer speaker {speaker} is also a speaker of the labeled corpus; transfer "
+                "speech must come from other speakers"
+            )
+        found.append(Utterance("transfer", speaker, path.stem.lower(), path, None))
+    if not found:
+        raise FileNotFoundError(f"transfer speech folder {root} holds no .WAV files")
+    return found

@@ -11,6 +11,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mimic import atomic
+from mimic.formats.timit_corpus import corpus_speakers
 from mimic.synth.channel import TARGET_RATE
 from mimic.synth.espeak import espeak_version
 from mimic.synth.sentences import DEFAULT_SENTENCES, plan_sentences, read_sentences
@@ -19,7 +21,8 @@ from mimic.synth.variability import Variability
 from mimic.synth.worker import job_json
 
 MANIFEST = "SYNTH.json"
-_OURS = ("train", "test", MANIFEST.lower())  # what --overwrite replaces (any case); other files stay
+_OURS = ("train", "test", "transfer", MANIFEST.lower())  # what --overwrite replaces (any case); other files stay
+TRANSFER_STREAM = 7  # transfer speakers draw from their own random stream, unlike any labeled corpus's
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class CorpusSettings:
     def as_json(self) -> dict:
         """The settings as ``SYNTH.json`` records them (ranges as lists)."""
         return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_json(cls, values: dict) -> "CorpusSettings":
+        return cls(**{**values, "variability": Variability.from_dict(values.get("variability", {}))})
 
 
 def _prepare_output(out: Path, overwrite: bool) -> None:
@@ -82,40 +89,86 @@ def synthesise_corpus(out: str | Path, settings: CorpusSettings, workers: int | 
     turns = {"train": 0, "test": 0}
     jobs = []
     for speaker in speakers:
-        # babble talkers read their own side's sentences: no test sentence is ever heard in training
-        babble_texts = tuple(s.text for kind in ("sx", "si") for s in plan.pools[speaker.side][kind])
-        jobs.append((speaker, plan.for_speaker(speaker.side, turns[speaker.side]), babble_texts))
+        sentences = plan.for_speaker(speaker.side, turns[speaker.side])
+        jobs.append((speaker.name, job_json(out, speaker, sentences, variability, _babble_texts(plan, speaker.side))))
         turns[speaker.side] += 1
+    progress = _run_all(out, jobs, workers)
+    return _write_manifest(out, version, settings.as_json(), speakers, progress)
+
+
+def synthesise_transfer(
+    out: str | Path, labeled: str | Path, speakers: int, seed: int = 0, workers: int | None = None, overwrite=False
+) -> dict:
+    """Unlabeled speech for students, to go with the corpus at ``labeled`` (made by ``synthesise_corpus``):
+    ``speakers`` new training-side speakers, recorded as the labeled corpus was (its variability), reading
+    its training sentences without the SA pair, written as ``.WAV`` only under ``out/TRANSFER/``."""
+    out, labeled = Path(out), Path(labeled)
+    made_with = labeled / MANIFEST
+    if not made_with.is_file():
+        raise FileNotFoundError(
+            f"{labeled} has no {MANIFEST}: transfer speech is made to match a corpus that synth-timit made"
+        )
+    if out.resolve() == labeled.resolve() or labeled.resolve() in out.resolve().parents:
+        raise ValueError(f"--out {out} lies inside the labeled corpus {labeled}: transfer speech needs its own folder")
+    if speakers < 1:
+        raise ValueError(f"at least one transfer speaker is needed, got {speakers}")
+    version = espeak_version()
+    settings = CorpusSettings.from_json(json.loads(made_with.read_text())["settings"])
+    plan = plan_sentences(read_sentences(settings.sentences), settings.sentences)
+    taken = frozenset(corpus_speakers(labeled))
+    voices = make_speakers(
+        speakers, 0, 0, (settings.seed, TRANSFER_STREAM, seed), settings.variability, taken, side="transfer"
+    )
+    _prepare_output(out, overwrite)
+    jobs = []
+    for turn, speaker in enumerate(voices, start=settings.train_speakers):  # the labeled speakers' turns come first
+        sentences = plan.for_speaker("train", turn)[len(plan.sa) :]  # SA sentences are never used in training
+        text = job_json(out, speaker, sentences, settings.variability, _babble_texts(plan, "train"), transcribe=False)
+        jobs.append((speaker.name, text))
+    progress = _run_all(out, jobs, workers)
+    made = {"transfer_for": str(labeled.resolve()), "transfer_speakers": speakers, "transfer_seed": seed}
+    return _write_manifest(out, version, {**settings.as_json(), **made}, voices, progress)
+
+
+def _babble_texts(plan, side: str) -> tuple[str, ...]:
+    """Babble talkers read their own side's sentences: no test sentence is ever heard in training."""
+    return tuple(s.text for kind in ("sx", "si") for s in plan.pools[side][kind])
+
+
+def _run_all(out: Path, jobs: list[tuple[str, str]], workers: int | None) -> _Progress:
     progress = _Progress(len(jobs))
     with tempfile.TemporaryDirectory(prefix="mimic-synth-") as scratch:
-        _run_workers(out, jobs, variability, Path(scratch), workers or os.cpu_count() or 1, progress)
+        _run_workers(jobs, Path(scratch), workers or os.cpu_count() or 1, progress)
+    return progress
+
+
+def _write_manifest(out: Path, version: str, settings: dict, speakers: list, progress: _Progress) -> dict:
     manifest = {
         "generator": "mimic data synth-timit",
         "espeak_ng": version,
-        "settings": settings.as_json(),
+        "settings": settings,
         "speakers": {s.name: {"folder": s.folder, "voice": s.voice, "rate": s.rate} for s in speakers},
         "utterances": progress.utterances,
         "minutes": round(progress.seconds / 60, 2),
     }
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    atomic.write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     return manifest
 
 
-def _run_workers(
-    out: Path, jobs: list, variability: Variability, scratch: Path, workers: int, progress: _Progress
-) -> None:
-    """Run ``python -m mimic.synth.worker`` for each speaker, ``workers`` at a time; a failure stops all."""
+def _run_workers(jobs: list[tuple[str, str]], scratch: Path, workers: int, progress: _Progress) -> None:
+    """Run ``python -m mimic.synth.worker`` on each (speaker name, job JSON), ``workers`` at a time; a
+    failure stops all."""
     pending = list(enumerate(jobs))
     running: dict[subprocess.Popen, str] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
-                index, (speaker, sentences, babble_texts) = pending.pop(0)
+                index, (name, text) = pending.pop(0)
                 job = scratch / f"{index}.json"
-                job.write_text(job_json(out, speaker, sentences, variability, babble_texts))
+                job.write_text(text)
                 command = [sys.executable, "-m", "mimic.synth.worker", str(job)]
                 process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                running[process] = speaker.name
+                running[process] = name
             for process in [p for p in running if p.poll() is not None]:
                 name = running.pop(process)
                 stdout, stderr = process.communicate()

@@ -72,10 +72,17 @@ def _voice(name: str, side: str, rng: np.random.Generator, variability: Variabil
 
 
 def make_speakers(
-    train: int, dev: int, test: int, seed: int, variability: Variability = Variability()
+    train: int,
+    dev: int,
+    test: int,
+    seed: int | tuple[int, ...],
+    variability: Variability = Variability(),
+    taken: frozenset[str] = frozenset(),
+    side: str = "train",
 ) -> list[Speaker]:
-    """``train`` new speakers for TRAIN/, and for TEST/ the first ``dev`` and ``test`` names of the standard
-    dev and core-test lists in a seeded order, so that ``TIMITDataModule`` splits the corpus as TIMIT."""
+    """``train`` new speakers for ``side`` (TRAIN/; TRANSFER/ for unlabeled speech) named unlike any of
+    ``taken``, and for TEST/ the first ``dev`` and ``test`` names of the standard dev and core-test lists in
+    a seeded order, so that ``TIMITDataModule`` splits the corpus as TIMIT."""
     if not 0 <= dev <= len(DEV_SPEAKERS) or not 0 <= test <= len(CORE_TEST_SPEAKERS):
         raise ValueError(
             f"dev speakers must be 0..{len(DEV_SPEAKERS)} and core-test speakers 0..{len(CORE_TEST_SPEAKERS)} "
@@ -84,7 +91,7 @@ def make_speakers(
     if train < 1:
         raise ValueError(f"at least one training speaker is needed, got {train}")
     rng = np.random.default_rng(seed)
-    taken = set(DEV_SPEAKERS | CORE_TEST_SPEAKERS)
+    taken = set(DEV_SPEAKERS | CORE_TEST_SPEAKERS | taken)
     names = []
     while len(names) < train:
         sex = "m" if rng.random() < MALE_SHARE else "f"
@@ -93,6 +100,6 @@ def make_speakers(
             taken.add(name)
             names.append(name)
     test_side = [*rng.permutation(sorted(DEV_SPEAKERS))[:dev], *rng.permutation(sorted(CORE_TEST_SPEAKERS))[:test]]
-    return [_voice(n, "train", rng, variability) for n in names] + [
+    return [_voice(n, side, rng, variability) for n in names] + [
         _voice(str(n), "test", rng, variability) for n in test_side
     ]

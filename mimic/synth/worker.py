@@ -34,9 +34,11 @@ def job_json(
     sentences: list[Sentence],
     variability: Variability = Variability(),
     babble_texts: tuple[str, ...] = (),
+    transcribe: bool = True,
 ) -> str:
     return json.dumps(
         {
+            "transcribe": transcribe,
             "root": str(root),
             "speaker": asdict(speaker),
             "sentences": [asdict(s) for s in sentences],
@@ -79,8 +81,10 @@ def synthesise_speaker(
     sentences: list[Sentence],
     variability: Variability = Variability(),
     babble_texts: tuple[str, ...] = (),
+    transcribe: bool = True,
 ) -> dict:
-    """Write the speaker's ``.WAV/.PHN/.WRD/.TXT`` files; returns counts for the progress line."""
+    """Write the speaker's ``.WAV/.PHN/.WRD/.TXT`` files (only ``.WAV`` for unlabeled transfer speech,
+    ``transcribe=False``); returns counts for the progress line."""
     engine = Espeak()
     talkers = babble_talkers(engine, speaker, babble_texts, variability) if variability.babble > 0 else []
     engine.set_voice(speaker.voice)
@@ -115,9 +119,10 @@ def synthesise_speaker(
         segments = place(segments, factor, lead, len(audio))
         stem = partial / sentence.id
         stem.with_suffix(".WAV").write_bytes(sphere_bytes(audio, f"{speaker.name}_{sentence.id.lower()}"))
-        stem.with_suffix(".PHN").write_text(_lines([(s.begin, s.end, s.label) for s in segments]))
-        stem.with_suffix(".WRD").write_text(_lines(word_spans(segments, speech)))
-        stem.with_suffix(".TXT").write_text(f"0 {len(audio)} {sentence.text}\n")
+        if transcribe:
+            stem.with_suffix(".PHN").write_text(_lines([(s.begin, s.end, s.label) for s in segments]))
+            stem.with_suffix(".WRD").write_text(_lines(word_spans(segments, speech)))
+            stem.with_suffix(".TXT").write_text(f"0 {len(audio)} {sentence.text}\n")
         total += len(audio)
     if final.exists():
         shutil.rmtree(final)
@@ -130,7 +135,9 @@ def main(argv: list[str]) -> int:
     sentences = [Sentence(**s) for s in job["sentences"]]
     variability = Variability.from_dict(job["variability"])
     speaker = _speaker_from(job["speaker"])
-    summary = synthesise_speaker(Path(job["root"]), speaker, sentences, variability, tuple(job["babble_texts"]))
+    summary = synthesise_speaker(
+        Path(job["root"]), speaker, sentences, variability, tuple(job["babble_texts"]), job["transcribe"]
+    )
     print(json.dumps(summary))
     return 0
 

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mimic import batch as keys
+from mimic.data.base import MimicDataModule
 from mimic.nets.base import Net
 from mimic.tasks.base import ClassifierTask
 
@@ -22,6 +23,16 @@ class TeacherModule(ClassifierTask):
     def __init__(self, net: Net, label_smoothing: float = 0.0, **kwargs: Any) -> None:
         super().__init__(net, **kwargs)
         self.label_smoothing = label_smoothing
+
+    def on_fit_start(self) -> None:
+        datamodule = self.trainer.datamodule
+        if isinstance(datamodule, MimicDataModule) and datamodule.unlabeled_training:
+            raise ValueError(
+                f"TeacherModule trains on labels, but {type(datamodule).__name__} mixes unlabeled transfer data "
+                "into training (its transfer option): leave it out here, or train a StudentModule with "
+                "TeacherLogits, which labels that data with a teacher"
+            )
+        super().on_fit_start()
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         logits = self.net(batch[keys.X])  # (B, C)

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mimic.synth.corpus import CorpusSettings, synthesise_corpus
+from mimic.synth.corpus import CorpusSettings, synthesise_corpus, synthesise_transfer
 from mimic.synth.espeak import EspeakUnavailable
 from mimic.synth.variability import PRESETS, Variability
 
@@ -35,7 +35,30 @@ def _synth_timit_parser(commands) -> None:
     )
     parser.add_argument("--workers", type=int, default=None, help="speakers synthesised at once (default: CPUs)")
     parser.add_argument("--overwrite", action="store_true", help="replace TRAIN/, TEST/ and SYNTH.json in --out")
+    parser.add_argument(
+        "--transfer-for",
+        type=Path,
+        default=None,
+        metavar="CORPUS",
+        help="write unlabeled transfer speech (.WAV only, under OUT/TRANSFER/) for the corpus synth-timit made at "
+        "CORPUS: --speakers new speakers recorded as that corpus was (its variability); for TIMITDataModule's "
+        "transfer_root",
+    )
     _variability_arguments(parser)
+
+
+# option, type, values (2: LOW HIGH), help; each defaults to the preset's value
+_VARIABILITY_OPTIONS = (
+    ("--snr-db", float, 2, "speech-to-noise ratio range"),
+    ("--babble", float, 1, "share of utterances whose noise is babble of other talkers"),
+    ("--babble-talkers", int, 1, "talkers in one babble track"),
+    ("--reverb", float, 1, "share of utterances recorded in a reverberant room"),
+    ("--rt60-s", float, 2, "rooms' reverberation time"),
+    ("--drr-db", float, 2, "direct-to-reverberant ratio"),
+    ("--rate-jitter", float, 1, "utterance speaking rate: the speaker's x (1 +- this)"),
+    ("--pitch-jitter", int, 1, "utterance base pitch: the speaker's +- this (0-100 scale)"),
+    ("--channel-db", float, 1, "largest gain of a speaker's channel resonances, +- dB"),
+)
 
 
 def _variability_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,62 +69,13 @@ def _variability_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        default="clean",
-        help="clean: espeak's voices in quiet "
-        "rooms; hard: noise at 0-20 dB (half babble), reverberant rooms, rate and pitch jitter, 48 voices",
-    )
-    group.add_argument(
-        "--snr-db",
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
         default=argparse.SUPPRESS,
-        help="speech-to-noise ratio range",
+        help="clean (the default): espeak's voices in quiet rooms; hard: noise at 0-20 dB (half of it babble), "
+        "reverberant rooms, rate and pitch jitter, 48 voices",
     )
-    group.add_argument(
-        "--babble",
-        type=float,
-        default=argparse.SUPPRESS,
-        help="share of utterances whose noise is babble of other talkers",
-    )
-    group.add_argument("--babble-talkers", type=int, default=argparse.SUPPRESS, help="talkers in one babble track")
-    group.add_argument(
-        "--reverb", type=float, default=argparse.SUPPRESS, help="share of utterances recorded in a reverberant room"
-    )
-    group.add_argument(
-        "--rt60-s",
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
-        default=argparse.SUPPRESS,
-        help="rooms' reverberation time",
-    )
-    group.add_argument(
-        "--drr-db",
-        type=float,
-        nargs=2,
-        metavar=("LOW", "HIGH"),
-        default=argparse.SUPPRESS,
-        help="direct-to-reverberant ratio",
-    )
-    group.add_argument(
-        "--rate-jitter",
-        type=float,
-        default=argparse.SUPPRESS,
-        help="utterance speaking rate: the speaker's x (1 +- this)",
-    )
-    group.add_argument(
-        "--pitch-jitter",
-        type=int,
-        default=argparse.SUPPRESS,
-        help="utterance base pitch: the speaker's +- this (0-100 scale)",
-    )
-    group.add_argument(
-        "--channel-db",
-        type=float,
-        default=argparse.SUPPRESS,
-        help="largest gain of a speaker's channel resonances, +- dB",
-    )
+    for option, kind, count, text in _VARIABILITY_OPTIONS:
+        shape = {"nargs": 2, "metavar": ("LOW", "HIGH")} if count == 2 else {}
+        group.add_argument(option, type=kind, default=argparse.SUPPRESS, help=text, **shape)
     group.add_argument(
         "--voices", choices=("basic", "many"), default=argparse.SUPPRESS, help="espeak variants: 13 basic or 48"
     )
@@ -109,9 +83,33 @@ def _variability_arguments(parser: argparse.ArgumentParser) -> None:
 
 def variability_from(opts: argparse.Namespace) -> Variability:
     """The preset with the options given on the command line; out-of-range values raise ``ValueError``."""
-    ranges = ("snr_db", "rt60_s", "drr_db")
-    options = {k: tuple(v) if k in ranges and v is not None else v for k, v in vars(opts).items()}
-    return PRESETS[opts.preset].with_options(**options)
+    options = {k: tuple(v) if isinstance(v, list) else v for k, v in vars(opts).items()}
+    return PRESETS[options.pop("preset", "clean")].with_options(**options)
+
+
+def _transfer(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> dict:
+    given = sorted(o for o, *_ in _VARIABILITY_OPTIONS if hasattr(opts, o[2:].replace("-", "_")))
+    given += [f"--{o}" for o in ("preset", "voices") if hasattr(opts, o)]
+    if given:
+        _fail(f"{', '.join(given)}: transfer speech is recorded as its labeled corpus was; leave these out")
+    try:
+        manifest = synthesise_transfer(
+            opts.out, opts.transfer_for, opts.speakers, opts.seed, opts.workers, opts.overwrite
+        )
+    except (EspeakUnavailable, FileExistsError, FileNotFoundError, ValueError) as err:
+        _fail(str(err))
+    print(
+        f"[mimic] synth-timit: wrote {manifest['utterances']} unlabeled utterances ({manifest['minutes']:.1f} min) "
+        f"of {len(manifest['speakers'])} transfer speakers to {opts.out}",
+        flush=True,
+    )
+    return manifest
+
+
+def _fail(message: str) -> None:
+    # expected mistakes get one clear line, not a traceback
+    print(f"mimic data synth-timit: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def main(args: list[str]) -> dict:
@@ -119,6 +117,8 @@ def main(args: list[str]) -> dict:
     commands = parser.add_subparsers(dest="command", required=True)
     _synth_timit_parser(commands)
     opts = parser.parse_args(args)
+    if opts.transfer_for is not None:
+        return _transfer(parser, opts)
     try:
         variability = variability_from(opts)
         settings = CorpusSettings(
@@ -126,9 +126,7 @@ def main(args: list[str]) -> dict:
         )
         manifest = synthesise_corpus(opts.out, settings, workers=opts.workers, overwrite=opts.overwrite)
     except (EspeakUnavailable, FileExistsError, FileNotFoundError, ValueError) as err:
-        # expected mistakes get one clear line, not a traceback
-        print(f"mimic data synth-timit: error: {err}", file=sys.stderr)
-        raise SystemExit(2) from err
+        _fail(str(err))
     print(
         f"[mimic] synth-timit: wrote {manifest['utterances']} utterances ({manifest['minutes']:.1f} min) of "
         f"{len(manifest['speakers'])} speakers to {opts.out}",

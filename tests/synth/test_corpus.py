@@ -122,10 +122,10 @@ def test_a_failing_speaker_stops_the_run_and_is_named(tmp_path):
     from mimic.synth.corpus import _Progress, _run_workers
     from mimic.synth.sentences import plan_sentences, read_sentences
     from mimic.synth.speakers import make_speakers
-    from mimic.synth.variability import Variability
+    from mimic.synth.worker import job_json
 
     speaker = replace(make_speakers(1, 0, 0, seed=0)[0], variant="no-such-variant")
     sentences = plan_sentences(read_sentences()).for_speaker("train", 0)
     with pytest.raises(RuntimeError, match=rf"speaker {speaker.name} failed:(.|\n)*no variant 'no-such-variant'"):
-        _run_workers(tmp_path, [(speaker, sentences, ())], Variability(), tmp_path, 1, _Progress(1))
+        _run_workers([(speaker.name, job_json(tmp_path, speaker, sentences))], tmp_path, 1, _Progress(1))
     assert not (tmp_path / speaker.folder).exists()  # nothing that looks like a finished speaker

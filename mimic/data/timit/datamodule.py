@@ -1,6 +1,8 @@
 """``TIMITDataModule``: frame classification over the 183 tri-state targets, scored by phone error rate."""
 
+import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import torch
 from lightning.pytorch.utilities import rank_zero_warn
@@ -11,8 +13,8 @@ from mimic.data.base import MimicDataModule, PhoneScoringData
 from mimic.data.tensor_dataset import collate_batch
 from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
-from mimic.data.timit.prepare import SplitFeatures, load_or_compute
-from mimic.formats.timit_corpus import list_utterances
+from mimic.data.timit.prepare import SplitFeatures, concatenate, load_or_compute
+from mimic.formats.timit_corpus import corpus_speakers, list_transfer, list_utterances
 from mimic.formats.timit_phones import NUM_TARGETS, fold_sequence
 from mimic.metrics.decoding import estimate_bigram
 
@@ -41,6 +43,9 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         strict: require the full corpus (3696/400/192 utterances) and name what is missing.
         skip_bad: skip unreadable utterances and report them, instead of stopping.
         num_workers: DataLoader worker processes.
+        transfer_root: unlabeled speech for a student (``mimic data synth-timit --transfer-for``): every
+            ``.WAV`` below it joins the training frames with label -1, and ``TeacherLogits`` labels it.
+            Refused if it holds transcriptions or a speaker of the labeled corpus.
     """
 
     num_classes = NUM_TARGETS
@@ -58,6 +63,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         strict: bool = True,
         skip_bad: bool = False,
         num_workers: int = 0,
+        transfer_root: str | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -78,6 +84,20 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
                 skipped = self.splits[split].skipped
                 if skipped:
                     rank_zero_warn(f"TIMIT {split}: skipped {len(skipped)} bad utterances: " + "; ".join(skipped))
+        if hp.transfer_root and stage in (None, "fit") and "transfer" not in self.splits:
+            transfer = list_transfer(hp.transfer_root, corpus_speakers(hp.root))
+            # named by the folder, so that two transfer sets keep two caches
+            name = "transfer-" + hashlib.sha1(str(Path(hp.transfer_root).resolve()).encode()).hexdigest()[:10]
+            self.splits["transfer"] = load_or_compute(transfer, name, self.settings, hp.cache_dir, hp.skip_bad)
+
+    @property
+    def unlabeled_training(self) -> bool:
+        return self.hparams.transfer_root is not None
+
+    def _training_frames(self) -> SplitFeatures:
+        """The training split, followed by the transfer speech's frames (label -1) when there is some."""
+        train = self.splits["train"]
+        return concatenate(train, self.splits["transfer"]) if "transfer" in self.splits else train
 
     def training_inputs(self) -> Iterator[Tensor]:
         """The training frames' features (n, D): a net's statistics are per feature, shared by all frames."""
@@ -117,7 +137,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
     # --- loaders ----------------------------------------------------------------------------------
 
     def train_dataloader(self) -> DataLoader:
-        dataset = FrameDataset(self.splits["train"], self.hparams.context)
+        dataset = FrameDataset(self._training_frames(), self.hparams.context)
         return DataLoader(
             dataset,
             batch_size=self.hparams.batch_size,

@@ -16,6 +16,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from mimic.atomic import atomic_file
+from mimic.batch import NO_LABEL
 from mimic.data.timit.features import FeatureSettings, num_frames, utterance_features
 from mimic.data.timit.targets import frame_targets
 from mimic.formats.sphere import read_phn, read_sphere
@@ -41,6 +43,19 @@ class SplitFeatures:
         return {**state, "names": list(self.names), "skipped": list(self.skipped)}
 
 
+def concatenate(first: SplitFeatures, second: SplitFeatures) -> SplitFeatures:
+    """``second``'s utterances after ``first``'s: frame ``i`` of ``second`` becomes ``len(first) + i``."""
+    return SplitFeatures(
+        features=torch.cat([first.features, second.features]),
+        offsets=torch.cat([first.offsets, second.offsets[1:] + first.offsets[-1]]),
+        targets=torch.cat([first.targets, second.targets]),
+        phones=torch.cat([first.phones, second.phones]),
+        phone_offsets=torch.cat([first.phone_offsets, second.phone_offsets[1:] + first.phone_offsets[-1]]),
+        names=[*first.names, *second.names],
+        skipped=[*first.skipped, *second.skipped],
+    )
+
+
 def _progress(split: str, done: int, total: int) -> None:
     end = "\n" if done == total else ""
     print(f"\r[mimic] TIMIT {split} features: {done}/{total} utterances", end=end, file=sys.stderr, flush=True)
@@ -55,13 +70,17 @@ def compute_split(
         name = f"{utterance.speaker}/{utterance.name}"
         try:
             samples, rate = read_sphere(utterance.wav)
-            segments = read_phn(utterance.phn, len(samples))
+            # transfer speech has no transcription: its frames are unlabeled, its phone list empty
+            segments = read_phn(utterance.phn, len(samples)) if utterance.phn is not None else []
             frames = utterance_features(samples, rate, settings)  # (T, D)
             if len(frames) != num_frames(len(samples), rate, settings):
                 raise ValueError(f"{utterance.wav}: {len(frames)} frames, expected the Kaldi count")
             shift = int(rate * settings.frame_shift_ms / 1000)
             window = int(rate * settings.frame_length_ms / 1000)
-            frame_labels = frame_targets(segments, len(frames), shift, window)  # (T,)
+            if utterance.phn is None:
+                frame_labels = torch.full((len(frames),), NO_LABEL, dtype=torch.long)
+            else:
+                frame_labels = frame_targets(segments, len(frames), shift, window)  # (T,)
         except (ValueError, FileNotFoundError) as err:
             if not skip_bad:
                 raise
@@ -69,7 +88,7 @@ def compute_split(
             continue
         features.append(frames)
         targets.append(frame_labels)
-        phones.append(torch.tensor([PHONE_INDEX[p] for _, _, p in segments]))
+        phones.append(torch.tensor([PHONE_INDEX[p] for _, _, p in segments], dtype=torch.long))
         names.append(name)
         if done % 50 == 0 or done == len(utterances):
             _progress(split, done, len(utterances))
@@ -94,7 +113,7 @@ def source_fingerprint(utterances: list[Utterance]) -> str:
     """A hash of where the split's files are and of their size and modification time."""
     digest = hashlib.sha1()
     for u in utterances:
-        for path in (u.wav, u.phn):
+        for path in (u.wav, u.phn) if u.phn is not None else (u.wav,):
             stat = path.stat() if path.is_file() else None
             digest.update(f"{path.resolve()}|{stat and stat.st_size}|{stat and stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
@@ -117,6 +136,6 @@ def load_or_compute(
         if cached.pop("source", None) == source:
             return SplitFeatures(**cached)
     computed = compute_split(utterances, split, settings, skip_bad)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({**computed.to_file(), "source": source}, path)
+    with atomic_file(path) as f:  # a killed run never leaves half a cache
+        torch.save({**computed.to_file(), "source": source}, f)
     return computed
