@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-all demo demo-speech paper lint format bench bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-all demo demo-speech paper paper-speech lint format bench bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST
 
 paper: install ## The paper's claim (3 seeds) and Figures 1-3 on Fashion-MNIST, resumable -> runs/paper, docs/results/paper
 	$(VENV)/bin/mimic paper --reuse
+
+paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfer speech), resumable -> runs/paper-speech
+	$(VENV)/bin/mimic paper-speech --reuse
 
 demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
 	$(VENV)/bin/mimic demo-speech

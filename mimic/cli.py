@@ -35,6 +35,10 @@ TOOLS = {
         "mimic.experiments.paper:main",
         "the paper's comparison (3 seeds) and Figures 1-3 on Fashion-MNIST; resumable with --reuse",
     ),
+    "paper-speech": (
+        "mimic.experiments.paper_speech:main",
+        "the paper's Table 1 on a hard synthetic speech corpus, with unlabeled transfer speech; resumable",
+    ),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
     "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
 }

@@ -1,0 +1,149 @@
+"""``mimic paper-speech``: the paper's Table 1 on a synthetic corpus hard enough for depth to matter.
+
+The corpus is ``mimic data synth-timit --preset hard`` (noise at 0-20 dB, half of it babble, reverberant
+rooms, rate and pitch varying within a speaker, 48 voices) with 120 training speakers and the standard
+50 dev and 24 core-test names. The rows, each exactly ``mimic fit|validate|test`` with configs/speech/:
+
+- two CNN teachers (seeds 0, 1) and their ensemble (the paper's CNN and ECNN rows);
+- a deep MLP of about the shallow student's size on labels (the DNN row);
+- the shallow nets ``250L-1024`` and ``250L-4096`` on labels and as mimics of the ensemble (the SNN and
+  SNN-MIMIC rows at two widths);
+- the wider mimic again with 1x, 3x and 10x extra *unlabeled* speech (new speakers, recorded the same way,
+  ``synth-timit --transfer-for``), labelled on the fly by the ensemble: what the paper's students got
+  from far more inputs than the labeled set.
+
+Every student is compared with its label-trained twin by a paired bootstrap over the core-test
+utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists and every
+corpus whose manifest matches; ``--quick`` is a smoke run on a tiny corpus (its figures mean nothing).
+"""
+
+import json
+from pathlib import Path
+
+from mimic.experiments.experiment import Experiment, Stage
+from mimic.experiments.runner import run_experiment
+from mimic.experiments.speech_demo import PHONE_ERROR_RATES, ensure_corpus
+from mimic.synth.corpus import MANIFEST, CorpusSettings, synthesise_transfer
+from mimic.synth.variability import PRESETS
+
+RUNS = Path("runs/paper-speech")
+CORPUS = Path("data/timit-synth-hard")  # the configs' data root
+QUICK_CORPUS = Path("data/timit-synth-hard-quick")
+SETTINGS = CorpusSettings(train_speakers=120, dev_speakers=50, test_speakers=24, variability=PRESETS["hard"])
+QUICK_SETTINGS = CorpusSettings(train_speakers=2, dev_speakers=1, test_speakers=1, variability=PRESETS["hard"])
+WIDTHS = (1024, 4096)
+TRANSFER_MULTIPLES = (1, 3, 10)  # unlabeled speakers per labeled training speaker
+
+
+def transfer_folder(corpus: Path, multiple: int) -> Path:
+    return corpus.with_name(f"{corpus.name}-transfer-{multiple}x")
+
+
+def ensure_transfer(corpus: Path, settings: CorpusSettings, multiple: int) -> Path:
+    """The corpus's transfer speech with ``multiple`` x its training speakers, made unless already there."""
+    folder = transfer_folder(corpus, multiple)
+    speakers = multiple * settings.train_speakers
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        made = json.loads(manifest.read_text())["settings"]
+        labeled = json.loads((corpus / MANIFEST).read_text())["settings"]
+        same = {k: v for k, v in made.items() if not k.startswith("transfer_")} == labeled
+        if same and made.get("transfer_speakers") == speakers:
+            print(f"[mimic paper-speech] transfer speech: reusing {folder} ({manifest.name} matches)", flush=True)
+            return folder
+    synthesise_transfer(folder, corpus, speakers, overwrite=manifest.is_file())
+    return folder
+
+
+def best(stage: str) -> str:
+    return str(RUNS / stage / "checkpoints" / "best.ckpt")
+
+
+def width(hidden: int) -> str:
+    return f"--model.init_args.net.init_args.hidden={hidden}"
+
+
+TEACHERS = ["cnn_s0", "cnn_s1"]
+OF_THE_ENSEMBLE = f"--trainer.callbacks.init_args.checkpoints=[{', '.join(best(t) for t in TEACHERS)}]"
+
+
+def stages(corpus: Path) -> tuple[Stage, ...]:
+    claim = []
+    for hidden in WIDTHS:
+        claim += [
+            Stage(
+                f"shallow_labels_w{hidden}",
+                f"250L-{hidden} on labels",
+                ("speech/shallow_labels.yaml",),
+                role="baseline",
+                args=(width(hidden),),
+            ),
+            Stage(
+                f"shallow_mimic_w{hidden}",
+                f"250L-{hidden} mimic of the ensemble",
+                ("speech/shallow_mimic.yaml",),
+                role="student",
+                twin=f"shallow_labels_w{hidden}",
+                teacher="ensemble",
+                against=("dnn_labels",),
+                args=(width(hidden), OF_THE_ENSEMBLE),
+            ),
+        ]
+    widest = max(WIDTHS)
+    transfer = [
+        Stage(
+            f"mimic_transfer_{m}x",
+            f"250L-{widest} mimic, + {m}x unlabeled speech",
+            ("speech/shallow_mimic.yaml",),
+            role="student",
+            twin=f"shallow_labels_w{widest}",
+            teacher="ensemble",
+            against=(f"shallow_mimic_w{widest}",),
+            args=(width(widest), OF_THE_ENSEMBLE, f"--data.init_args.transfer_root={transfer_folder(corpus, m)}"),
+        )
+        for m in TRANSFER_MULTIPLES
+    ]
+    return (
+        Stage("cnn_s0", "CNN teacher, seed 0", ("speech/cnn_teacher.yaml",), args=("--seed_everything=0",)),
+        Stage("cnn_s1", "CNN teacher, seed 1", ("speech/cnn_teacher.yaml",), args=("--seed_everything=1",)),
+        Stage(
+            "ensemble",
+            "Ensemble of the 2 CNNs",
+            ("speech/ensemble.yaml",),
+            trained=False,
+            args=(f"--model.init_args.checkpoints=[{', '.join(best(t) for t in TEACHERS)}]",),
+        ),
+        Stage("dnn_labels", "DNN 448-448-448 on labels", ("speech/dnn_labels.yaml",), role="baseline"),
+        *claim,
+        *transfer,
+    )
+
+
+def experiment(quick: bool) -> Experiment:
+    corpus, settings = (QUICK_CORPUS, QUICK_SETTINGS) if quick else (CORPUS, SETTINGS)
+
+    def prepare(_: bool) -> None:
+        ensure_corpus(corpus, settings)
+        for multiple in TRANSFER_MULTIPLES:
+            ensure_transfer(corpus, settings, multiple)
+
+    return Experiment(
+        name="paper-speech",
+        title="mimic paper-speech: Table 1 on a hard synthetic TIMIT-format corpus",
+        runs=RUNS,
+        stages=stages(corpus),
+        scoring=PHONE_ERROR_RATES,
+        quick=(
+            f"--data.init_args.root={QUICK_CORPUS}",
+            f"--data.init_args.cache_dir={QUICK_CORPUS}/features",
+            "--trainer.max_epochs=1",
+            "--trainer.limit_train_batches=4",
+            "--trainer.enable_progress_bar=false",
+        ),
+        prepare=prepare,
+        published=Path("docs/results/paper-speech"),
+    )
+
+
+def main(args: list[str]):
+    return run_experiment(experiment("--quick" in args), args, description=__doc__)
