@@ -14,12 +14,15 @@ from typing import Any
 
 import lightning.pytorch as pl
 from jsonargparse import DefaultHelpFormatter, Namespace
+from lightning.fabric.plugins.io.checkpoint_io import CheckpointIO
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
+from mimic import errors
 from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
 from mimic.callbacks.test_predictions import TestPredictions
 from mimic.linking import link_net_to_data
+from mimic.tasks.checkpoint_io import SafeCheckpointIO
 
 # Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
 TOOLS = {
@@ -66,6 +69,15 @@ class ConfigToLoggers(SaveConfigCallback):
             logger.log_hyperparams({"config": config})
 
 
+class MimicArgumentParser(LightningArgumentParser):
+    """Configuration errors as one ``mimic: error:`` line instead of the usage text and a long message."""
+
+    def error(self, message: str, ex: Exception | None = None):
+        if errors.debugging():
+            super().error(message, ex)
+        errors.fail(message)
+
+
 class MimicCLI(LightningCLI):
     """LightningCLI with models and datamodules given by ``class_path`` and run folders under ``runs/``."""
 
@@ -79,10 +91,20 @@ class MimicCLI(LightningCLI):
             save_config_kwargs={"overwrite": True},
             trainer_defaults={"precision": "32-true"},
             parser_kwargs={"description": DESCRIPTION, "epilog": EPILOG, "formatter_class": HelpFormatter},
+            parser_class=MimicArgumentParser,
             auto_configure_optimizers=False,
             args=args,
             run=run,
         )
+
+    def _parse_ckpt_path(self) -> None:
+        # Lightning reads --ckpt_path here (for its hyperparameters) with a bare torch.load, whose errors
+        # name no file and advise weights_only=False; read it our way first, so a bad file is one clear error.
+        subcommand = self.config.get("subcommand")
+        path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if path and Path(path).is_file():
+            SafeCheckpointIO().load_checkpoint(path)
+        super()._parse_ckpt_path()
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
         parser.add_argument("--run.root", type=str, default="runs", help="Folder holding all experiments.")
@@ -148,6 +170,11 @@ class MimicCLI(LightningCLI):
             for scorer in (c for c in callbacks if isinstance(c, PhoneErrorRateScorer) and c.keep_in is None):
                 scorer.keep_in = self.run_dir  # ... and a speech run each utterance's result
         kwargs.setdefault("callbacks", callbacks)
+        plugins = trainer_config.get("plugins")
+        plugins = list(plugins) if isinstance(plugins, list) else [] if plugins is None else [plugins]
+        if not any(isinstance(p, CheckpointIO) for p in plugins):
+            plugins.append(SafeCheckpointIO())  # atomic saves, safe loads that name the file
+        kwargs.setdefault("plugins", plugins)
         return super().instantiate_trainer(**kwargs)
 
 
@@ -194,5 +221,12 @@ def main(args: list[str] | None = None) -> Any:
 
 
 def console_main() -> None:
-    """The ``mimic`` console script: like ``main`` but returns nothing, so the exit status is 0."""
-    main()
+    """The ``mimic`` console script: like ``main``, but a user's mistake ends as one ``mimic: error:`` line
+    and exit status 2 (the traceback with ``--debug`` or ``MIMIC_DEBUG=1``), and success as status 0."""
+    sys.argv = [sys.argv[0], *errors.take_debug_flag(sys.argv[1:])]
+    try:
+        main()
+    except errors.USER_ERRORS as err:
+        if errors.debugging():
+            raise
+        errors.fail(err)

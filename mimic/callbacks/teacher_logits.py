@@ -8,6 +8,7 @@ statistics saved in its own checkpoint, the student with its own.
 """
 
 import hashlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from mimic import batch as keys
+from mimic.atomic import atomic_file
 from mimic.callbacks.logit_cache import LogitCache
 from mimic.data.base import MimicDataModule
 from mimic.nets.ensemble import Combine, Ensemble
@@ -34,7 +36,10 @@ class TeacherLogits(pl.Callback):
             the ``MimicDataModule``'s ``random_inputs(split)`` says a split is random (augmentation, made-up
             transfer data).
         cache_dir: also save the cache there at the end of a run (one file per split and rank) and reload
-            it when the same teachers and data come back. Nothing is written unless this is set.
+            it when the same teachers and data come back. Nothing is written unless this is set. A file
+            is reused only if its identity matches (the teachers' weights by content hash, the combine
+            rule, the precision, the data settings, the sharding) and its checksum still holds; anything
+            else is rebuilt, with one line saying why.
     """
 
     def __init__(
@@ -45,16 +50,37 @@ class TeacherLogits(pl.Callback):
         cache_dir: str | None = None,
     ) -> None:
         super().__init__()
-        self.paths = resolve_checkpoints(checkpoints)
+        # The teachers are read when first needed (setup), not here: the CLI builds callbacks while it
+        # parses the config, and would bury a bad checkpoint's message under its own.
+        self.checkpoints = checkpoints
         self.combine = combine
         self.cache_enabled = cache or cache_dir is not None
         self.cache_dir = Path(cache_dir) if cache_dir else None
-        members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
-        self.teacher: nn.Module = Ensemble(members, combine) if len(members) > 1 else members[0]
-        self.teacher.requires_grad_(False).eval()
+        self._paths: list[Path] | None = None
+        self._content_hashes: list[str] | None = None
+        self._teacher: nn.Module | None = None
         self.caches: dict[str, LogitCache] = {}
         self.teacher_forwards = 0  # samples the teacher ran on, for benchmarks and tests
         self._checked_shapes = False
+
+    @property
+    def paths(self) -> list[Path]:
+        if self._paths is None:
+            self._paths = resolve_checkpoints(self.checkpoints)
+        return self._paths
+
+    @property
+    def teacher(self) -> nn.Module:
+        """The frozen teacher (or ensemble), rebuilt from its checkpoint(s) on first use."""
+        if self._teacher is None:
+            members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
+            teacher = Ensemble(members, self.combine) if len(members) > 1 else members[0]
+            self._teacher = teacher.requires_grad_(False).eval()
+        return self._teacher
+
+    @teacher.setter
+    def teacher(self, module: nn.Module) -> None:
+        self._teacher = module
 
     @property
     def num_classes(self) -> int:
@@ -145,31 +171,59 @@ class TeacherLogits(pl.Callback):
     def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         if self.cache_dir is None:
             return
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
         for split, cache in self.caches.items():
             if len(cache):
-                state = {**cache.state(), "fingerprint": self._fingerprint(trainer, split)}
-                torch.save(state, self._cache_file(trainer, split))
+                state = cache.state()
+                state |= {"fingerprint": self._fingerprint(trainer, split), "checksum": _checksum(state)}
+                with atomic_file(self._cache_file(trainer, split)) as f:  # a kill never leaves half a file
+                    torch.save(state, f)
 
     def _load_cache(self, trainer: pl.Trainer, split: str) -> None:
         path = self._cache_file(trainer, split) if self.cache_dir else None
         if path is None or not path.is_file():
             return
-        state = load_checkpoint(path)
-        if state.get("fingerprint") == self._fingerprint(trainer, split):
-            self.caches[split].load_state(state)
+        try:
+            state = load_checkpoint(path)
+        except ValueError as err:
+            return _rebuilding(split, f"it cannot be read ({err})")
+        if state.get("fingerprint") != self._fingerprint(trainer, split):
+            return _rebuilding(split, f"{path} was made for other teachers, data, precision or sharding")
+        if state.get("checksum") != _checksum(state):
+            return _rebuilding(split, f"{path} fails its checksum: it changed after it was written")
+        self.caches[split].load_state(state)
 
     def _cache_file(self, trainer: pl.Trainer, split: str) -> Path:
         return self.cache_dir / f"teacher-logits-{split}-rank{trainer.global_rank}.pt"
 
     def _fingerprint(self, trainer: pl.Trainer, split: str) -> str:
-        """Changes whenever the teachers, the data settings or the sharding change."""
-        parts = [self.combine, split, str(trainer.world_size), str(trainer.global_rank)]
-        for path in self.paths:
-            st = path.stat()
-            parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+        """Changes whenever the teachers' weights, the combine rule, the precision, the data settings or
+        the sharding change."""
+        parts = [self.combine, split, str(trainer.precision), str(trainer.world_size), str(trainer.global_rank)]
+        if self._content_hashes is None:  # the files' bytes, not their names or dates: a swapped teacher shows
+            self._content_hashes = [_file_sha256(path) for path in self.paths]
+        parts += self._content_hashes
         parts.append(trainer.datamodule.cache_key())  # a MimicDataModule: check_cacheable made sure
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksum(state: dict[str, Any]) -> str:
+    """Of the cached logits and their filled mask, as stored."""
+    digest = hashlib.sha256()
+    for key in ("values", "filled"):
+        digest.update(state[key].contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _rebuilding(split: str, why: str) -> None:
+    print(f"[mimic] TeacherLogits: rebuilding the {split} logit cache: {why}", file=sys.stderr, flush=True)
 
 
 def _splits_of(stage: str) -> tuple[str, ...]:

@@ -7,11 +7,13 @@ tensors and plain containers only, so a tampered checkpoint cannot execute code 
 
 import glob
 import pickle
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from mimic.errors import one_line
 from mimic.nets.base import Net, build_net
 
 NET_SPEC_KEY = "mimic_net"
@@ -50,21 +52,28 @@ def resolve_checkpoints(patterns: str | list[str]) -> list[Path]:
     return paths
 
 
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """``torch.load`` with ``weights_only=True``; a file that needs arbitrary unpickling is refused."""
+def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, Any]:
+    """``torch.load`` with ``weights_only=True``; a file that needs arbitrary unpickling is refused, and
+    every failure names the file and what is wrong with it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path} does not exist")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive; a cut-off one loses its directory
+        size = path.stat().st_size
+        raise ValueError(
+            f"{path}: not a PyTorch checkpoint ({size} bytes, not the zip archive torch.save writes): empty, "
+            "truncated by a crash or a full disk, or another kind of file"
+        )
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         raise ValueError(
-            f"{path}: refused to load. It holds Python objects beyond tensors and plain containers, and "
-            "unpickling them could run code. mimic only loads checkpoints with weights_only=True; re-save "
-            f"the weights from a trusted environment. (torch said: {str(err).splitlines()[0]})"
+            f"{path}: refused to load: it holds Python objects beyond tensors and plain containers, and "
+            "unpickling them could run code. mimic reads tensors and plain containers only; re-save the "
+            "weights (the state_dict) from a trusted environment"
         ) from err
     except (RuntimeError, EOFError, OSError) as err:
-        raise ValueError(f"{path}: not a readable PyTorch checkpoint ({err})") from err
+        raise ValueError(f"{path}: a damaged PyTorch checkpoint ({one_line(err).split('. ')[0]})") from err
 
 
 def save_net(net: Net, path: str | Path) -> None:

@@ -157,3 +157,38 @@ def test_cache_dir_saves_and_reloads(in_tmp, fashion_root, teachers):
     ]
     second = fit("second")  # same teacher, same data: everything comes from the files
     assert second.teacher_forwards == 0
+
+
+def test_a_cache_file_that_does_not_match_is_rebuilt_and_never_trained_on(in_tmp, fashion_root, teachers, capsys):
+    import os
+    import shutil
+
+    teacher = in_tmp / "teacher.ckpt"
+    shutil.copy(teachers[0], teacher)
+    train_file = in_tmp / "logits/teacher-logits-train-rank0.pt"
+
+    def fit(stage: str, *args: str) -> int:
+        config = student_config(fashion_root, [str(teacher)], stage=stage, cache_dir=str(in_tmp / "logits"))
+        config["trainer"]["num_sanity_val_steps"] = 0
+        cli = main(["fit", "--config", write_config(in_tmp / f"{stage}.yaml", config), *args])
+        return _callback(cli).teacher_forwards
+
+    def rebuilt_because() -> str:
+        return " ".join(line for line in capsys.readouterr().err.splitlines() if "rebuilding the train" in line)
+
+    assert fit("first") == 336 + 64 and fit("reused") == 0
+    state = torch.load(train_file, weights_only=True)
+    state["values"][5, 3] += 1.0  # one flipped value inside the file
+    torch.save(state, train_file)
+    assert fit("flipped") == 336 and "fails its checksum" in rebuilt_because()
+    train_file.write_bytes(train_file.read_bytes()[:200])  # cut short by a crash
+    assert fit("truncated") == 336 and "cannot be read" in rebuilt_because()
+    assert fit("bf16", "--trainer.precision=bf16-mixed") == 336 + 64
+    assert "other teachers, data, precision" in rebuilt_because()
+    fit("back")  # the 32-bit cache again
+    stat = teacher.stat()
+    shutil.copy(teachers[1], teacher)  # another teacher of the same size, under the same name and date
+    os.utime(teacher, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert teacher.stat().st_size == stat.st_size
+    assert fit("swapped") == 336 + 64 and "other teachers, data, precision" in rebuilt_because()
+    assert sorted(p.name for p in train_file.parent.iterdir()) == [train_file.name, "teacher-logits-val-rank0.pt"]
