@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from mimic.atomic import atomic_file
 from mimic.errors import one_line
 from mimic.nets.base import Net, build_net
 
@@ -79,7 +80,8 @@ def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, An
 def save_net(net: Net, path: str | Path) -> None:
     """Write a bare net in the checkpoint format ``load_net`` reads (tasks write the same keys, and more)."""
     state = {f"{_NET_PREFIX}{k}": v for k, v in net.state_dict().items()}
-    torch.save({"state_dict": state, NET_SPEC_KEY: net.spec(), FORMAT_KEY: FORMAT}, path)
+    with atomic_file(path) as f:
+        torch.save({"state_dict": state, NET_SPEC_KEY: net.spec(), FORMAT_KEY: FORMAT}, f)
 
 
 def load_net(path: str | Path) -> Net:
