@@ -20,6 +20,7 @@ from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveCon
 
 from mimic import errors
 from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
+from mimic.callbacks.random_state import RandomState
 from mimic.callbacks.test_predictions import TestPredictions
 from mimic.linking import link_net_to_data
 from mimic.tasks.checkpoint_io import SafeCheckpointIO
@@ -164,6 +165,8 @@ class MimicCLI(LightningCLI):
         has_checkpointing = any(isinstance(c, ModelCheckpoint) for c in callbacks)
         if self.subcommand == "fit" and wants_checkpoints and not has_checkpointing:
             callbacks.append(default_checkpointing(self.run_dir, self.run_config))
+        if self.subcommand == "fit" and not any(isinstance(c, RandomState) for c in callbacks):
+            callbacks.append(RandomState())  # a resumed run draws what the interrupted one would have
         if self.subcommand == "test":
             if not any(isinstance(c, TestPredictions) for c in callbacks):
                 callbacks.append(TestPredictions(self.run_dir))  # every test run keeps its predictions
