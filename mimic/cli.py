@@ -49,7 +49,7 @@ TOOLS = {
 
 DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."
 EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<11} {help_}" for name, (_, help_) in TOOLS.items())
-CSV_LOGGER = "lightning.pytorch.loggers.CSVLogger"
+CSV_LOGGER = "mimic.run_log.RunCSVLogger"  # Lightning's CSVLogger, continued by a resumed run
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
 
 
@@ -107,6 +107,15 @@ class MimicCLI(LightningCLI):
             SafeCheckpointIO().load_checkpoint(path)
         super()._parse_ckpt_path()
 
+    def _resumed_epoch(self, config: Namespace) -> int | None:
+        """The last epoch a ``fit --ckpt_path`` checkpoint completed (its metrics rows are kept)."""
+        path = config.get("ckpt_path") if self.subcommand == "fit" else None
+        if path == "last":
+            path = self.run_dir / "checkpoints" / "last.ckpt"
+        if not path or not Path(path).is_file():
+            return None
+        return int(SafeCheckpointIO().load_checkpoint(path).get("epoch", -1))
+
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
         parser.add_argument("--run.root", type=str, default="runs", help="Folder holding all experiments.")
         parser.add_argument("--run.experiment", type=str, default="default", help="Experiment name (W&B group).")
@@ -151,7 +160,10 @@ class MimicCLI(LightningCLI):
         run, run_dir = self.run_config, str(self.run_dir)
         if trainer.logger is None or trainer.logger is True:
             trainer.logger = Namespace(
-                class_path=CSV_LOGGER, init_args=Namespace(save_dir=run_dir, name="", version="")
+                class_path=CSV_LOGGER,
+                init_args=Namespace(
+                    save_dir=run_dir, name="", version="", resume_after_epoch=self._resumed_epoch(config)
+                ),
             )
         for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
             if isinstance(logger, Namespace) and logger.class_path == WANDB_LOGGER:
