@@ -5,6 +5,7 @@ Each stage of an experiment is one run; ``run.experiment`` and ``run.stage`` pla
 stable paths the next stage's config points at.
 """
 
+import secrets
 import sys
 import warnings
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from lightning.fabric.plugins.io.checkpoint_io import CheckpointIO
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
-from mimic import errors
+from mimic import atomic, errors
 from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
 from mimic.callbacks.random_state import RandomState
 from mimic.callbacks.test_predictions import TestPredictions
@@ -165,9 +166,12 @@ class MimicCLI(LightningCLI):
                     save_dir=run_dir, name="", version="", resume_after_epoch=self._resumed_epoch(config)
                 ),
             )
+        resuming = self.subcommand == "fit" and bool(config.get("ckpt_path"))
         for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
             if isinstance(logger, Namespace) and logger.class_path == WANDB_LOGGER:
                 _name_wandb_run(logger, run, run_dir)
+                if self.subcommand == "fit":
+                    _keep_wandb_run_id(logger, Path(run_dir), resuming)
 
     def instantiate_trainer(self, **kwargs: Any) -> pl.Trainer:
         kwargs.setdefault("default_root_dir", str(self.run_dir))
@@ -216,6 +220,24 @@ def _name_wandb_run(logger: Namespace, run: Namespace, run_dir: str) -> None:
     extra.setdefault("group", run.experiment)
     extra.setdefault("job_type", run.job_type)
     logger.dict_kwargs = extra
+
+
+WANDB_RUN_ID = "wandb-run-id"  # in the run folder: the W&B run a resumed fit continues
+
+
+def _keep_wandb_run_id(logger: Namespace, run_dir: Path, resuming: bool) -> None:
+    """A fit records its W&B run id in its folder; the same fit resumed (``--ckpt_path``) logs into that
+    run again (``resume="allow"``) instead of starting another. A config that sets ``id`` keeps it."""
+    init = logger.init_args
+    if init.get("id") or init.get("version"):
+        return
+    recorded = run_dir / WANDB_RUN_ID
+    if resuming and recorded.is_file():
+        init.id = recorded.read_text().strip()
+        logger.dict_kwargs = {**(logger.get("dict_kwargs") or {}), "resume": "allow"}
+        return
+    init.id = secrets.token_hex(4)  # W&B run ids: short, lower case letters and digits
+    atomic.write_text(recorded, init.id + "\n")
 
 
 def _tool(name: str) -> Callable[[list[str]], Any]:

@@ -28,6 +28,23 @@ def test_wandb_offline_run(in_tmp, fashion_root, monkeypatch):
     assert len(offline_runs) == 1 and any(offline_runs[0].glob("*.wandb"))
 
 
+def test_a_resumed_fit_continues_its_wandb_run(in_tmp, fashion_root, monkeypatch):
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    config = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root, stage="resumed"))
+    overlay = ["--config", config, "--config", str(CONFIGS / "logger/wandb.yaml"), "--trainer.limit_val_batches=1"]
+    overlay.append("--model.init_args.schedule=constant")  # a one-cycle schedule is fixed to its first length
+    ids = []
+    for extra in (["--trainer.max_epochs=1"], ["--trainer.max_epochs=2", "--ckpt_path=last"]):
+        run = main(["fit", *overlay, *extra]).trainer.logger.experiment
+        ids.append(run.id)
+        run.finish()
+    assert ids[0] == ids[1] == (in_tmp / "runs/test/resumed/wandb-run-id").read_text().strip()
+    fresh = main(["fit", *overlay, "--trainer.max_epochs=1"]).trainer.logger.experiment  # a rerun: a new run
+    fresh.finish()
+    assert fresh.id != ids[0]
+
+
 def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
     """`mimic demo --wandb` logs the comparison as a W&B table in a `report` run of the demo's group."""
     from dataclasses import replace
