@@ -43,10 +43,10 @@ def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
         for split, key, name in scoring.compared:
             ours, theirs = student.scores[key], baseline.scores[key]
             gap = 100 * (theirs - ours)
-            verdict = "lower" if gap > 0 else "higher" if gap < 0 else "equal"
+            verdict = f"{abs(gap):.2f} points {'lower' if gap > 0 else 'higher'} than" if gap else "the same as"
             lines.append(
-                f"{student.model} on {split}: {name} {percent(ours)}, {abs(gap):.2f} points {verdict} than the same "
-                f"net ({baseline.arch}) trained on labels ({percent(theirs)})."
+                f"{student.model} on {split}: {name} {percent(ours)}, {verdict} the same net ({baseline.arch}) "
+                f"trained on labels ({percent(theirs)})."
             )
     if not lines:
         return "No student has a label-trained twin to compare with."

@@ -70,6 +70,10 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     if unknown:
         parser.error(f"--skip: no stage named {', '.join(sorted(unknown))}")
     stages = [stage for stage in experiment.stages if stage.name not in skipped]
+    # whether any stage will keep an earlier run's checkpoint (the report says so, for its timing)
+    reused = opts.reuse and any(
+        (experiment.runs / s.name / "checkpoints" / "best.ckpt").is_file() for s in stages if s.trained
+    )
     rows = []
     tag = f"[mimic {experiment.name}]"
     for number, stage in enumerate(stages, 1):
@@ -80,6 +84,6 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
         )
         print(f"{tag} {stage.name}: {shown} ({rows[-1].minutes:.1f} min)", flush=True)
     minutes = (time.monotonic() - started) / 60
-    report = write_report(experiment, rows, minutes=minutes, quick=opts.quick, wandb=opts.wandb, reused=opts.reuse)
+    report = write_report(experiment, rows, minutes=minutes, quick=opts.quick, wandb=opts.wandb, reused=reused)
     print(report.read_text(), flush=True)
     return rows
