@@ -5,6 +5,7 @@ Each stage of an experiment is one run; ``run.experiment`` and ``run.stage`` pla
 stable paths the next stage's config points at.
 """
 
+import os
 import secrets
 import sys
 import warnings
@@ -232,7 +233,9 @@ def _keep_wandb_run_id(logger: Namespace, run_dir: Path, resuming: bool) -> None
     if init.get("id") or init.get("version"):
         return
     recorded = run_dir / WANDB_RUN_ID
-    if resuming and recorded.is_file():
+    # DDP's other ranks parse the config again after rank 0 wrote the id: they read it, never write one
+    launched_rank = os.environ.get("LOCAL_RANK", "0") != "0"
+    if (resuming or launched_rank) and recorded.is_file():
         init.id = recorded.read_text().strip()
         logger.dict_kwargs = {**(logger.get("dict_kwargs") or {}), "resume": "allow"}
         return
