@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mimic.experiments.experiment import Experiment, Stage
 from mimic.experiments.runner import run_experiment
-from mimic.experiments.speech_demo import PHONE_ERROR_RATES, ensure_corpus
+from mimic.experiments.speech_demo import PHONE_ERROR_RATES, ensure_corpus, quick_args
 from mimic.synth.corpus import MANIFEST, CorpusSettings, synthesise_transfer
 from mimic.synth.variability import PRESETS
 
@@ -133,13 +133,7 @@ def experiment(quick: bool) -> Experiment:
         runs=RUNS,
         stages=stages(corpus),
         scoring=PHONE_ERROR_RATES,
-        quick=(
-            f"--data.init_args.root={QUICK_CORPUS}",
-            f"--data.init_args.cache_dir={QUICK_CORPUS}/features",
-            "--trainer.max_epochs=1",
-            "--trainer.limit_train_batches=4",
-            "--trainer.enable_progress_bar=false",
-        ),
+        quick=quick_args(QUICK_CORPUS),
         prepare=prepare,
         published=Path("docs/results/paper-speech"),
     )

@@ -53,6 +53,17 @@ PHONE_ERROR_RATES = Scoring(
 )
 
 
+def quick_args(corpus: Path) -> tuple[str, ...]:
+    """--quick: a smoke run of every stage on the tiny ``corpus``; its figures mean nothing."""
+    return (
+        f"--data.init_args.root={corpus}",
+        f"--data.init_args.cache_dir={corpus}/features",
+        "--trainer.max_epochs=1",
+        "--trainer.limit_train_batches=4",
+        "--trainer.enable_progress_bar=false",
+    )
+
+
 def ensure_corpus(root: Path, settings: CorpusSettings) -> None:
     """Synthesise the corpus unless ``root`` holds one made with ``settings``; a corpus made with other
     settings (it has our manifest) is replaced, anything else in ``root`` is left alone (an error)."""
@@ -78,14 +89,7 @@ SPEECH_DEMO = Experiment(
     runs=Path("runs/demo-speech"),  # where configs/speech/*.yaml put their runs (run.experiment: demo-speech)
     stages=STAGES,
     scoring=PHONE_ERROR_RATES,
-    # --quick: a smoke run of every stage on a tiny corpus, in well under a minute; its figures mean nothing.
-    quick=(
-        f"--data.init_args.root={QUICK_CORPUS}",
-        f"--data.init_args.cache_dir={QUICK_CORPUS}/features",
-        "--trainer.max_epochs=1",
-        "--trainer.limit_train_batches=4",
-        "--trainer.enable_progress_bar=false",
-    ),
+    quick=quick_args(QUICK_CORPUS),  # every stage in well under a minute
     prepare=prepare,
 )
 
