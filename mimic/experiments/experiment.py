@@ -91,6 +91,8 @@ class Experiment:
     figures: draws the experiment's own figures from the rows into the results folder and returns the
         Markdown that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
     published: a folder (``docs/results/...``) that receives a copy of the report, tables and figures.
+    args: command-line overrides of every stage, before each stage's own (``--data.init_args.root=...``:
+        configs shared with another experiment pointed at this one's data).
     """
 
     name: str
@@ -102,3 +104,4 @@ class Experiment:
     prepare: Callable[[bool], None] | None = None
     figures: Callable[[list[Any], Path], list[str]] | None = None
     published: Path | None = None
+    args: tuple[str, ...] = ()

@@ -10,7 +10,9 @@ rooms, rate and pitch varying within a speaker, 48 voices) with 120 training spe
   SNN-MIMIC rows at two widths);
 - the wider mimic again with 1x, 3x and 10x extra *unlabeled* speech (new speakers, recorded the same way,
   ``synth-timit --transfer-for``), labelled on the fly by the ensemble: what the paper's students got
-  from far more inputs than the labeled set.
+  from far more inputs than the labeled set. These runs take as many steps as the mimic without it
+  (``epoch_frames: labeled``: each epoch draws the labeled set's number of frames from all the speech),
+  so that what they gain is what more speech gives, not more training.
 
 Every student is compared with its label-trained twin by a paired bootstrap over the core-test
 utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists and every
@@ -99,7 +101,12 @@ def stages(corpus: Path) -> tuple[Stage, ...]:
             twin=f"shallow_labels_w{widest}",
             teacher="ensemble",
             against=(f"shallow_mimic_w{widest}",),
-            args=(width(widest), OF_THE_ENSEMBLE, f"--data.init_args.transfer_root={transfer_folder(corpus, m)}"),
+            args=(
+                width(widest),
+                OF_THE_ENSEMBLE,
+                f"--data.init_args.transfer_root={transfer_folder(corpus, m)}",
+                "--data.init_args.epoch_frames=labeled",
+            ),
         )
         for m in TRANSFER_MULTIPLES
     ]
@@ -136,6 +143,8 @@ def experiment(quick: bool) -> Experiment:
         quick=quick_args(QUICK_CORPUS),
         prepare=prepare,
         published=Path("docs/results/paper-speech"),
+        # the shallow nets' configs are the speech demo's: pointed at this corpus
+        args=(f"--data.init_args.root={corpus}", f"--data.init_args.cache_dir={corpus}/features"),
     )
 
 

@@ -16,15 +16,20 @@ from mimic.experiments.rows import Row
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
-def run_stage(experiment: Experiment, stage: Stage, config_dir: Path, extra: list[str], reuse: bool) -> Row:
-    """Fit (unless reused or only scored), then score the best checkpoint; returns the stage's row."""
-    from mimic.cli import main  # the CLI imports every package: not needed to build an Experiment
-
+def stage_arguments(experiment: Experiment, stage: Stage, config_dir: Path = CONFIGS) -> list[str]:
+    """The stage's configs and overrides, as every ``mimic fit|validate|test`` of it receives them."""
     config_args = [arg for c in stage.configs for arg in ("--config", str(config_dir / c))]
     # the run lands where the report looks for it, whatever the configs say
     place = experiment.runs
     config_args += [f"--run.root={place.parent}", f"--run.experiment={place.name}", f"--run.stage={stage.name}"]
-    config_args += stage.args
+    return [*config_args, *experiment.args, *stage.args]
+
+
+def run_stage(experiment: Experiment, stage: Stage, config_dir: Path, extra: list[str], reuse: bool) -> Row:
+    """Fit (unless reused or only scored), then score the best checkpoint; returns the stage's row."""
+    from mimic.cli import main  # the CLI imports every package: not needed to build an Experiment
+
+    config_args = stage_arguments(experiment, stage, config_dir)
     run_dir = experiment.runs / stage.name
     started = time.monotonic()
     checkpoint: list[str] = []

@@ -4,8 +4,11 @@ import csv
 import json
 
 import pytest
+import yaml
 
 from mimic.cli import main
+from mimic.experiments import paper_speech
+from mimic.experiments.runner import stage_arguments
 from tests.fixtures.synth import needs_espeak
 
 
@@ -30,3 +33,28 @@ def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     # a transfer run trained on labeled and unlabeled frames: its training loader covers both
     assert (out / "mimic_transfer_10x" / "test" / "utterances.npz").is_file()
     assert not (in_tmp / "docs").exists()  # a quick run publishes nothing
+
+
+def _resolved(args: list[str], capsys) -> dict:
+    with pytest.raises(SystemExit):
+        main(["fit", *args, "--print_config"])
+    return yaml.safe_load(capsys.readouterr().out)
+
+
+def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
+    """The shallow nets borrow the speech demo's configs: each stage must still read the paper's corpus."""
+    full = paper_speech.experiment(quick=False)
+    teachers = sorted(str(paper_speech.RUNS / t / "checkpoints/best.ckpt") for t in paper_speech.TEACHERS)
+    for stage in full.stages:
+        if not stage.trained:
+            continue
+        config = _resolved(stage_arguments(full, stage), capsys)
+        data = config["data"]["init_args"]
+        assert (data["root"], data["cache_dir"]) == (str(paper_speech.CORPUS), f"{paper_speech.CORPUS}/features")
+        assert config["run"]["stage"] == stage.name
+        mimics = [c for c in config["trainer"]["callbacks"] if c["class_path"].endswith("TeacherLogits")]
+        if stage.role == "student":
+            assert sorted(mimics[0]["init_args"]["checkpoints"]) == teachers
+        if stage.name.startswith("mimic_transfer"):
+            assert data["transfer_root"].startswith(f"{paper_speech.CORPUS}-transfer-")
+            assert data["epoch_frames"] == "labeled"  # as many steps as the mimic without transfer speech

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import torch
 from lightning.pytorch.utilities import rank_zero_warn
@@ -11,7 +12,7 @@ from torch.utils.data import DataLoader
 
 from mimic.data.base import MimicDataModule, PhoneScoringData
 from mimic.data.tensor_dataset import collate_batch
-from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
+from mimic.data.timit.datasets import FrameDataset, RandomSubsets, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
 from mimic.data.timit.prepare import SplitFeatures, concatenate, load_or_compute
 from mimic.formats.timit_corpus import corpus_speakers, list_transfer, list_utterances
@@ -46,6 +47,10 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         transfer_root: unlabeled speech for a student (``mimic data synth-timit --transfer-for``): every
             ``.WAV`` below it joins the training frames with label -1, and ``TeacherLogits`` labels it.
             Refused if it holds transcriptions or a speaker of the labeled corpus.
+        epoch_frames: how long a training epoch is. ``all``: every training frame once (labeled and
+            transfer). ``labeled``: as many frames as the labeled set holds, drawn at random without
+            repeats from labeled and transfer frames together: extra speech replaces repetition at the same
+            number of steps, so that runs with and without transfer speech cost the same.
     """
 
     num_classes = NUM_TARGETS
@@ -64,6 +69,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         skip_bad: bool = False,
         num_workers: int = 0,
         transfer_root: str | None = None,
+        epoch_frames: Literal["all", "labeled"] = "all",
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -138,10 +144,12 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
 
     def train_dataloader(self) -> DataLoader:
         dataset = FrameDataset(self._training_frames(), self.hparams.context)
+        subsets = self.hparams.epoch_frames == "labeled"
         return DataLoader(
             dataset,
             batch_size=self.hparams.batch_size,
-            shuffle=True,
+            shuffle=not subsets,
+            sampler=RandomSubsets(len(dataset), len(self.splits["train"].targets)) if subsets else None,
             num_workers=self.hparams.num_workers,
             collate_fn=collate_batch,
         )

@@ -36,6 +36,21 @@ def test_transfer_frames_follow_the_training_frames_unlabeled(corpus, transfer, 
     assert data.unlabeled_training and data.cache_key() != TIMITDataModule(str(corpus), strict=False).cache_key()
 
 
+def test_epochs_as_long_as_the_labeled_set_draw_fresh_frames_from_both(corpus, transfer, tmp_path):
+    data = TIMITDataModule(
+        str(corpus), str(tmp_path / "cache"), strict=False, transfer_root=str(transfer), epoch_frames="labeled"
+    )
+    data.setup("fit")
+    labeled, extra = len(data.splits["train"].targets), len(data.splits["transfer"].targets)
+    torch.manual_seed(0)
+    epochs = [torch.cat([b["index"] for b in data.train_dataloader()]) for _ in range(2)]
+    for seen in epochs:
+        assert len(seen) == labeled and len(seen.unique()) == labeled  # no frame twice within an epoch
+        assert (seen >= labeled).any() and (seen < labeled).any()  # transfer and labeled frames mixed
+        assert seen.max() < labeled + extra
+    assert not torch.equal(epochs[0].sort().values, epochs[1].sort().values)  # another subset each epoch
+
+
 def test_a_labeled_corpus_never_reads_the_transfer_folder(corpus, transfer):
     splits = list_utterances(corpus, strict=False)
     assert not any("new" in u.speaker for split in splits.values() for u in split)
