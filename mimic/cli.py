@@ -26,6 +26,7 @@ from mimic.callbacks.random_state import RandomState
 from mimic.callbacks.test_predictions import TestPredictions
 from mimic.linking import link_net_to_data
 from mimic.tasks.checkpoint_io import SafeCheckpointIO
+from mimic.tasks.checkpoints import check_teachers
 
 # Tools hang off the same entry point: name -> "module:function" taking the remaining arguments.
 TOOLS = {
@@ -158,6 +159,13 @@ class MimicCLI(LightningCLI):
         error = link_net_to_data(config.model, config.data)
         if error:
             self._parser(self.subcommand).error(error)
+        for teachers in _teacher_checkpoints(config):
+            try:
+                check_teachers(teachers)
+            except errors.USER_ERRORS as err:
+                if errors.debugging():
+                    raise
+                errors.fail(err)
         trainer = config.trainer
         run, run_dir = self.run_config, str(self.run_dir)
         if trainer.logger is None or trainer.logger is True:
@@ -196,6 +204,18 @@ class MimicCLI(LightningCLI):
             plugins.append(SafeCheckpointIO())  # atomic saves, safe loads that name the file
         kwargs.setdefault("plugins", plugins)
         return super().instantiate_trainer(**kwargs)
+
+
+def _teacher_checkpoints(config: Namespace) -> list[Any]:
+    """The ``checkpoints`` of every ``TeacherLogits`` callback and of an ``EnsembleModule`` model."""
+    callbacks = config.trainer.get("callbacks") or []
+    candidates = [config.model, *(callbacks if isinstance(callbacks, list) else [callbacks])]
+    readers = ("TeacherLogits", "EnsembleModule")
+    return [
+        c.init_args.checkpoints
+        for c in candidates
+        if isinstance(c, Namespace) and str(c.get("class_path", "")).rsplit(".", 1)[-1] in readers
+    ]
 
 
 def default_checkpointing(run_dir: Path, run: Namespace) -> ModelCheckpoint:
