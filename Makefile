@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-all demo demo-speech paper paper-speech lint format bench bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,10 @@ test: install ## Run the tests (the slow ones are excluded; see test-all)
 test-slow: install ## Run only the slow tests (DDP subprocesses, the demos end to end)
 	$(PY) -m pytest -m slow
 
-test-all: install ## Run every test, slow ones included
+test-faults: install ## Kill runs with SIGKILL at random moments, resume them, require the same weights
+	$(PY) -m pytest -m faults
+
+test-all: install ## Run every test, slow and fault-injection ones included
 	$(PY) -m pytest -m ""
 
 demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST -> runs/demo/results.md

@@ -21,6 +21,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
 from mimic import atomic, errors
+from mimic.callbacks.last_checkpoint import LastCheckpoint
 from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
 from mimic.callbacks.random_state import RandomState
 from mimic.callbacks.test_predictions import TestPredictions
@@ -110,14 +111,14 @@ class MimicCLI(LightningCLI):
             SafeCheckpointIO().load_checkpoint(path)
         super()._parse_ckpt_path()
 
-    def _resumed_epoch(self, config: Namespace) -> int | None:
-        """The last epoch a ``fit --ckpt_path`` checkpoint completed (its metrics rows are kept)."""
+    def _resumed_step(self, config: Namespace) -> int | None:
+        """The training steps a ``fit --ckpt_path`` checkpoint had taken (the metrics rows before them are kept)."""
         path = config.get("ckpt_path") if self.subcommand == "fit" else None
         if path == "last":
             path = self.run_dir / "checkpoints" / "last.ckpt"
         if not path or not Path(path).is_file():
             return None
-        return int(SafeCheckpointIO().load_checkpoint(path).get("epoch", -1))
+        return int(SafeCheckpointIO().load_checkpoint(path).get("global_step", 0))
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
         parser.add_argument("--run.root", type=str, default="runs", help="Folder holding all experiments.")
@@ -131,6 +132,13 @@ class MimicCLI(LightningCLI):
             type=str,
             default="val/err",
             help="Metric that picks checkpoints/best.ckpt (TIMIT: val/per).",
+        )
+        parser.add_argument(
+            "--run.checkpoint_every_n_steps",
+            type=int,
+            default=1000,
+            help="Also write checkpoints/last.ckpt every this many training steps, so that a killed run loses at "
+            "most these (0: at epoch ends only). Resume with --ckpt_path last.",
         )
         parser.add_argument(
             "--run.monitor_mode",
@@ -171,9 +179,7 @@ class MimicCLI(LightningCLI):
         if trainer.logger is None or trainer.logger is True:
             trainer.logger = Namespace(
                 class_path=CSV_LOGGER,
-                init_args=Namespace(
-                    save_dir=run_dir, name="", version="", resume_after_epoch=self._resumed_epoch(config)
-                ),
+                init_args=Namespace(save_dir=run_dir, name="", version="", resume_at_step=self._resumed_step(config)),
             )
         resuming = self.subcommand == "fit" and bool(config.get("ckpt_path"))
         for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
@@ -189,7 +195,7 @@ class MimicCLI(LightningCLI):
         wants_checkpoints = trainer_config.get("enable_checkpointing") is not False
         has_checkpointing = any(isinstance(c, ModelCheckpoint) for c in callbacks)
         if self.subcommand == "fit" and wants_checkpoints and not has_checkpointing:
-            callbacks.append(default_checkpointing(self.run_dir, self.run_config))
+            callbacks += default_checkpointing(self.run_dir, self.run_config)
         if self.subcommand == "fit" and not any(isinstance(c, RandomState) for c in callbacks):
             callbacks.append(RandomState())  # a resumed run draws what the interrupted one would have
         if self.subcommand == "test":
@@ -218,17 +224,19 @@ def _teacher_checkpoints(config: Namespace) -> list[Any]:
     ]
 
 
-def default_checkpointing(run_dir: Path, run: Namespace) -> ModelCheckpoint:
-    """``checkpoints/best.ckpt`` (best ``run.monitor``) and ``checkpoints/last.ckpt``, overwritten on a rerun."""
-    return ModelCheckpoint(
+def default_checkpointing(run_dir: Path, run: Namespace) -> list[pl.Callback]:
+    """``checkpoints/best.ckpt`` (best ``run.monitor``) and ``checkpoints/last.ckpt`` (the run as it last
+    stood: every epoch end and every ``run.checkpoint_every_n_steps`` steps), overwritten on a rerun."""
+    best = ModelCheckpoint(
         dirpath=run_dir / "checkpoints",
         filename="best",
         monitor=run.monitor,
         mode=run.monitor_mode,
-        save_last=True,
+        save_last=False,  # Lightning's last.ckpt follows the best one, not the run: LastCheckpoint writes it
         auto_insert_metric_name=False,
         enable_version_counter=False,
     )
+    return [best, LastCheckpoint(run_dir / "checkpoints", every_n_steps=run.checkpoint_every_n_steps)]
 
 
 def _name_wandb_run(logger: Namespace, run: Namespace, run_dir: str) -> None:

@@ -1,8 +1,10 @@
 """``RunCSVLogger``: a run's ``metrics.csv``, which a resumed run continues instead of starting again.
 
 Lightning's CSV logger deletes an existing ``metrics.csv`` when it starts. A run resumed from a checkpoint
-(``mimic fit ... --ckpt_path last``) keeps the rows of the epochs the checkpoint completed and drops those
-of the epoch that was cut short (it is trained again), so the file reads as one uninterrupted run.
+(``mimic fit ... --ckpt_path last``) keeps the rows logged before the checkpoint's step and drops the later
+ones (those steps are trained again and logged anew), so the file reads as one uninterrupted run. Rows
+carry the step count less one (Lightning logs a step's metrics, and an epoch's, under the step just taken
+minus one), so the rows before a checkpoint taken after ``n`` steps are those with ``step < n``.
 """
 
 import csv
@@ -18,17 +20,17 @@ from mimic import atomic
 
 class RunCSVLogger(CSVLogger):
     """Args (beyond ``CSVLogger``'s):
-    resume_after_epoch: the last epoch the resumed checkpoint completed; ``None`` for a fresh run.
+    resume_at_step: the training steps the resumed checkpoint had taken; ``None`` for a fresh run.
     """
 
-    def __init__(self, *args, resume_after_epoch: int | None = None, **kwargs) -> None:
+    def __init__(self, *args, resume_at_step: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.resume_after_epoch = resume_after_epoch
+        self.resume_at_step = resume_at_step
 
     @property
     def experiment(self) -> _ExperimentWriter:
-        if self._experiment is None and self.resume_after_epoch is not None and rank_zero_only.rank == 0:
-            kept = _completed_rows(self.log_dir, self.resume_after_epoch)  # before the writer deletes the file
+        if self._experiment is None and self.resume_at_step is not None and rank_zero_only.rank == 0:
+            kept = _rows_before(self.log_dir, self.resume_at_step)  # before the writer deletes the file
             writer = super().experiment
             if kept is not None:
                 keys, rows = kept
@@ -38,13 +40,13 @@ class RunCSVLogger(CSVLogger):
         return super().experiment
 
 
-def _completed_rows(log_dir: str, last_epoch: int) -> tuple[list[str], list[dict]] | None:
+def _rows_before(log_dir: str, step: int) -> tuple[list[str], list[dict]] | None:
     path = os.path.join(log_dir, _ExperimentWriter.NAME_METRICS_FILE)
     if not os.path.isfile(path):
         return None
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
-        rows = [row for row in reader if row.get("epoch") not in (None, "") and int(float(row["epoch"])) <= last_epoch]
+        rows = [row for row in reader if row.get("step") not in (None, "") and int(float(row["step"])) < step]
         return list(reader.fieldnames or []), rows
 
 

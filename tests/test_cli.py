@@ -89,7 +89,8 @@ def test_teacher_stages_write_stable_paths_and_evaluate(in_tmp, fashion_root):
     # the checkpoint is plain data: it loads with weights_only and carries the parameter count logged
     hparams = yaml.safe_load((run / "hparams.yaml").read_text())
     weights = torch.load(ckpt, weights_only=True)["state_dict"]
-    assert hparams["net/params"] == sum(v.numel() for k, v in weights.items() if not k.startswith("net.inputs."))
+    net_weights = {k: v for k, v in weights.items() if k.startswith("net.") and not k.startswith("net.inputs.")}
+    assert hparams["net/params"] == sum(v.numel() for v in net_weights.values())
 
 
 def test_ensemble_scoring(in_tmp, fashion_root, teachers):

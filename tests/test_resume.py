@@ -1,59 +1,83 @@
-"""Fault injection: a training run killed with SIGKILL and resumed with ``--ckpt_path last`` ends with exactly
-the weights of the run that was never interrupted (deterministic mode, CPU)."""
+"""Fault injection: training runs SIGKILLed at random moments (mid-epoch, mid-validation, while a checkpoint
+is being written) and resumed with ``--ckpt_path last`` end with exactly the weights and metrics of the run
+that was never interrupted (deterministic mode, CPU), having recomputed at most
+``run.checkpoint_every_n_steps`` steps. Run with ``make test-faults`` (``pytest -m faults``; in CI)."""
 
+import csv
 import os
 import random
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
 
-from tests.fixtures.configs import student_config, teacher_config, write_config
+from tests.fixtures.configs import REPO, student_config, teacher_config, write_config
+from tests.fixtures.faults import KILLED_AT, MOMENTS
+
+EPOCHS, STEPS_PER_EPOCH = 3, 11  # 336 training images of the tiny Fashion-MNIST in batches of 32
+EVERY_N_STEPS = 4
+KILLS = 10  # random moments per kind of run
 
 
-def _launch(in_tmp, config: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _fit(in_tmp, config: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}  # KillAt lives in tests/
     command = [sys.executable, "-m", "mimic", "fit", "--config", config, *args]
-    return subprocess.Popen(command, cwd=in_tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, cwd=in_tmp, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _config(kind: str, fashion_root, teachers, stage: str) -> dict:
+    if kind == "teacher":
+        config = teacher_config(fashion_root, stage=stage)
+    else:
+        config = student_config(fashion_root, [str(teachers[0])], stage=stage, cache=kind == "student_cached")
+    config["trainer"] |= {"max_epochs": EPOCHS, "deterministic": True, "log_every_n_steps": 2}  # step rows too
+    config["run"]["checkpoint_every_n_steps"] = EVERY_N_STEPS
+    return config
 
 
 def _weights(path) -> dict[str, torch.Tensor]:
     return torch.load(path, weights_only=True, map_location="cpu")["state_dict"]
 
 
-@pytest.mark.faults  # passed 17 of 19 runs here under load, failed all 3 in a clean-clone CI run: under study
+def _metrics(path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.faults
 @pytest.mark.parametrize("kind", ["teacher", "student_cached", "student_streamed"])
-def test_a_killed_run_resumes_to_the_same_weights(in_tmp, fashion_root, teachers, kind):
-    if kind == "teacher":
-        config = teacher_config(fashion_root, stage="straight")
-    else:
-        config = student_config(fashion_root, [str(teachers[0])], stage="straight", cache=kind == "student_cached")
-    config["trainer"] |= {"max_epochs": 4, "deterministic": True}
-    straight = write_config(in_tmp / "straight.yaml", config)
-    config["run"]["stage"] = "killed"
-    killed = write_config(in_tmp / "killed.yaml", config)
+def test_runs_killed_at_random_moments_resume_to_the_same_weights(in_tmp, fashion_root, teachers, kind):
+    straight = write_config(in_tmp / "straight.yaml", _config(kind, fashion_root, teachers, "straight"))
+    done = _fit(in_tmp, straight)
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = _weights(in_tmp / "runs/test/straight/checkpoints/last.ckpt")
+    expected_metrics = _metrics(in_tmp / "runs/test/straight/metrics.csv")
 
-    done = _launch(in_tmp, straight)
-    assert done.wait(timeout=300) == 0, done.stderr.read()[-3000:]
-
-    last = in_tmp / "runs/test/killed/checkpoints/last.ckpt"
-    run = _launch(in_tmp, killed)
-    deadline = time.monotonic() + 300
-    while not last.exists() and time.monotonic() < deadline and run.poll() is None:
-        time.sleep(0.01)
-    time.sleep(random.uniform(0.0, 0.5))
-    run.send_signal(signal.SIGKILL)  # somewhere after the first checkpoint: mid-epoch, mid-validation or mid-save
-    run.wait()
-    assert last.exists(), "the run ended before its first checkpoint: nothing to resume"
-    resumed = _launch(in_tmp, killed, "--ckpt_path=last")
-    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()[-3000:]
-
-    expected, got = _weights(in_tmp / "runs/test/straight/checkpoints/last.ckpt"), _weights(last)
-    assert expected.keys() == got.keys()
-    differences = {
-        k: float((expected[k].double() - got[k].double()).abs().max()) for k in expected if expected[k].numel()
-    }
-    assert max(differences.values()) == 0.0, differences
+    moments = random.Random(f"{kind}").sample(
+        [(m, s) for m in MOMENTS for s in range(1, EPOCHS * STEPS_PER_EPOCH)], KILLS
+    )
+    for number, (moment, step) in enumerate(moments):
+        stage = f"killed{number}"
+        config = _config(kind, fashion_root, teachers, stage)
+        killer = {"class_path": "tests.fixtures.faults.KillAt", "init_args": {"moment": moment, "step": step}}
+        config["trainer"]["callbacks"] = [*config["trainer"].get("callbacks", []), killer]
+        killed = _fit(in_tmp, write_config(in_tmp / f"{stage}.yaml", config))
+        where = f"{kind} killed at {moment}, step {step}"
+        assert killed.returncode == -signal.SIGKILL, f"{where}: the moment never came\n{killed.stderr[-3000:]}"
+        last = in_tmp / f"runs/test/{stage}/checkpoints/last.ckpt"
+        if last.exists():  # else killed before the first checkpoint: the resumed run starts afresh
+            saved = int(torch.load(last, weights_only=True)["global_step"])
+            lost = int((in_tmp / KILLED_AT).read_text()) - saved
+            assert 0 <= lost <= EVERY_N_STEPS, f"{where}: last.ckpt is {lost} steps behind"
+        plain = write_config(in_tmp / f"{stage}.yaml", _config(kind, fashion_root, teachers, stage))
+        resumed = _fit(in_tmp, plain, "--ckpt_path=last")
+        assert resumed.returncode == 0, f"{where}: " + resumed.stderr[-3000:]
+        got = _weights(last)
+        differences = {
+            k: float((expected[k].double() - got[k].double()).abs().max()) for k in expected if expected[k].numel()
+        }
+        assert max(differences.values()) == 0.0, f"{where}: {differences}"
+        got_metrics = _metrics(in_tmp / f"runs/test/{stage}/metrics.csv")
+        assert got_metrics == expected_metrics, where

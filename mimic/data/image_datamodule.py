@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader
 
 from mimic.data.augment import random_shift_flip
 from mimic.data.base import MimicDataModule
+from mimic.data.epoch_order import EpochShuffle, items_done, private_generator
 from mimic.data.images.mixed import MixedBatches, check_shape
 from mimic.data.images.sources import TransferSource
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
@@ -109,14 +110,23 @@ class ImageDataModule(MimicDataModule):
         )
         dataset.epoch = trainer.current_epoch if trainer else 0  # a resumed run continues the transfer order
         # batch_size=None: the dataset yields whole batches; persistent workers keep their epoch count
-        return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers, persistent_workers=hp.num_workers > 0)
+        return DataLoader(
+            dataset,
+            batch_size=None,
+            num_workers=hp.num_workers,
+            persistent_workers=hp.num_workers > 0,
+            generator=private_generator(),
+        )
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
         hp = self.hparams
+        dataset = self.datasets[split]
         return DataLoader(
-            self.datasets[split],
+            dataset,
             batch_size=hp.batch_size if split == "train" else hp.eval_batch_size,
-            shuffle=shuffle,
+            # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
+            sampler=EpochShuffle(len(dataset), items_done=items_done(self, hp.batch_size)) if shuffle else None,
+            generator=private_generator(),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,
             collate_fn=collate_batch,

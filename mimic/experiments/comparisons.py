@@ -1,5 +1,6 @@
-"""Each student against its twin and references, from the two runs' kept test results: the difference,
-the share of the twin-to-teacher gap closed, and a paired test:
+"""Each teacher against the label-trained twins of its students, and each student against its twin and
+references, from the two runs' kept test results: the difference, the share of the twin-to-teacher gap closed,
+and a paired test:
 
 - ``mcnemar`` (images): the exact McNemar test on the kept ``predictions.npz`` (same test samples);
 - ``bootstrap`` (speech): the paired bootstrap of PER over utterances on the kept ``utterances.npz``.
@@ -22,9 +23,9 @@ PairedTest = Literal["mcnemar", "bootstrap"]
 class Comparison:
     """A student against another stage, from the two runs' kept test results."""
 
-    student: str
+    student: str  # the student (or, for a teacher's lead, the teacher)
     other: str
-    relation: str  # "twin on labels" or "reference"
+    relation: str  # "twin on labels", "reference" or "teacher's lead" (a teacher against a student's twin)
     student_error: float  # error rate or PER
     other_error: float
     p_value: float  # two-sided
@@ -62,7 +63,7 @@ def _bootstrap(student: Row, other: Row) -> _Test:
 
 
 TESTS = {"mcnemar": _mcnemar, "bootstrap": _bootstrap}
-EVIDENCE_HEADER = {"mcnemar": "Right only: student / it", "bootstrap": "95% CI of Δ (points)"}
+EVIDENCE_HEADER = {"mcnemar": "Right only: net / other", "bootstrap": "95% CI of Δ (points)"}
 P_HEADER = {"mcnemar": "McNemar p", "bootstrap": "Bootstrap p"}
 
 
@@ -73,10 +74,29 @@ def teacher_leads(teacher: Row, twin: Row, paired_test: PairedTest, level: float
 
 
 def paired_comparisons(rows: list[Row], paired_test: PairedTest = "mcnemar") -> list[Comparison]:
-    """Every student against its twin (with the gap to its teacher) and its other references."""
+    """Each teacher against the label-trained twins of its students (the gap there is to close), then
+    every student against its twin (with the share of that gap it closes) and its other references."""
     by_stage = {r.stage: r for r in rows}
     run_test = TESTS[paired_test]
     comparisons = []
+    leads = dict.fromkeys(
+        (s.teacher, s.twin) for s in rows if s.role == "student" and s.teacher in by_stage and s.twin in by_stage
+    )
+    for teacher, twin in leads:
+        test = run_test(by_stage[teacher], by_stage[twin])
+        comparisons.append(
+            Comparison(
+                by_stage[teacher].model,
+                by_stage[twin].model,
+                "teacher's lead",
+                test.student_error,
+                test.other_error,
+                test.p_value,
+                None,
+                test.evidence,
+                test.details,
+            )
+        )
     for student in (r for r in rows if r.role == "student"):
         others = [(student.twin, "twin on labels")] if student.twin in by_stage else []
         others += [(stage, "reference") for stage in student.against if stage in by_stage]
@@ -107,10 +127,10 @@ def paired_comparisons(rows: list[Row], paired_test: PairedTest = "mcnemar") -> 
 
 def comparison_table(comparisons: list[Comparison], paired_test: PairedTest = "mcnemar") -> list[str]:
     headers = (
-        "Student",
+        "Net",
         "Compared with",
-        "Student err." if paired_test == "mcnemar" else "Student PER",
         "Its err." if paired_test == "mcnemar" else "Its PER",
+        "Other's err." if paired_test == "mcnemar" else "Other's PER",
         "Δ (points)",
         "Gap to teacher closed",
         EVIDENCE_HEADER[paired_test],

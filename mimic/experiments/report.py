@@ -16,13 +16,15 @@ from mimic.experiments.tables import csv_text, percent
 NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
 PAIRED_NOTES = {
     "mcnemar": (
-        "Each student against its twin (the same net trained on labels) and its references, from the test",
+        "Each teacher against its students' twins (the same nets trained on labels: the gap to close), then",
+        "each student against its twin and its references, from the test",
         "predictions each run kept (`<stage>/test/predictions.npz`): the exact McNemar test counts the test",
         "images only one of the two gets right; the gap closed is (twin - student) / (twin - teacher), given",
         "only where the teacher is better than the twin (McNemar p < 0.05).",
     ),
     "bootstrap": (
-        "Each student against its twin (the same net trained on labels) and its references on core test, from",
+        "Each teacher against its students' twins (the same nets trained on labels: the gap to close), then",
+        "each student against its twin and its references on core test, from",
         "each run's kept per-utterance results (`<stage>/test/utterances.npz`): the paired bootstrap draws the",
         "test utterances with replacement 10,000 times (seed 0) and gives the 95% interval of the PER",
         "difference and a two-sided p; the gap closed is (twin - student) / (twin - teacher), given only where",

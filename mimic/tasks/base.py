@@ -7,6 +7,7 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from torch import Tensor
+from torchmetrics import MeanMetric
 
 from mimic import batch as keys
 from mimic.data.base import MimicDataModule
@@ -46,6 +47,11 @@ class ClassifierTask(pl.LightningModule):
         self.net = net
         # One metric per split: they accumulate separately and sync across ranks at epoch end.
         self.train_err, self.val_err, self.test_err = (ErrorRate(net.num_classes) for _ in SPLITS)
+        self.train_loss = MeanMetric()
+        # The training epoch's running figures travel in checkpoints: a run resumed mid-epoch reports the
+        # whole epoch's loss and error, not those of the batches after the resume.
+        for metric in (self.train_err, self.train_loss):
+            metric.persistent(True)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
@@ -72,9 +78,8 @@ class ClassifierTask(pl.LightningModule):
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
         self.check_finite(loss)
         self.train_err(logits.detach(), batch[keys.Y])
-        # batch_size given: batches may carry more than x/y (TIMIT's utterance lengths), so Lightning must not guess
-        batch_size = len(batch[keys.Y])
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=True, sync_dist=True, batch_size=batch_size)
+        self.train_loss(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
+        self.log("train/loss", self.train_loss, prog_bar=True, on_step=True, on_epoch=True)
         self.log("train/err", self.train_err, on_step=False, on_epoch=True)
 
     def check_finite(self, loss: Tensor) -> None:
@@ -140,6 +145,13 @@ class ClassifierTask(pl.LightningModule):
         self.fit_input_statistics()
         self._log_net_summary()
 
+    def on_train_epoch_start(self) -> None:
+        # A fresh epoch's running figures start at zero, even when restored from a checkpoint taken at the
+        # previous epoch's end (Lightning resets them only after that save). A run resumed mid-epoch skips
+        # this hook and keeps the restored figures of the batches it had done.
+        self.train_err.reset()
+        self.train_loss.reset()
+
     def on_validation_start(self) -> None:
         self._warn_if_unfitted()
 
@@ -182,3 +194,8 @@ class ClassifierTask(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         check_format(checkpoint, "the checkpoint given as ckpt_path")
+        # checkpoints written before the training metrics travelled in them: start those afresh
+        weights = checkpoint["state_dict"]
+        for key, value in self.state_dict().items():
+            if key.startswith(("train_err.", "train_loss.")):
+                weights.setdefault(key, value)

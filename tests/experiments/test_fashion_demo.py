@@ -23,8 +23,9 @@ def test_quick_demo_writes_results(in_tmp, fashion_root):
     ]
     out = in_tmp / "runs/demo"
     table = (out / "results.md").read_text()
-    results, comparisons = table.split("\n\n| Student |")  # the results table, then the paired comparisons
+    results, comparisons = table.split("\n\n| Net |")  # the results table, then the paired comparisons
     assert results.count("\n| ") == 9  # header + one row per model
+    assert comparisons.count("(teacher's lead)") == 2  # the ensemble against each student's twin
     assert comparisons.count("(twin on labels)") == 2  # each student against its twin
     assert comparisons.count("(reference)") == 1  # the shallow mimic against the deep MLP of its size
     assert "McNemar p" in comparisons and "Quick smoke run" in table

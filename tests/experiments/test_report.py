@@ -83,7 +83,9 @@ def test_report_writes_the_table_the_paired_comparisons_csv_and_curves(tmp_path)
     # right on 9 samples the twin gets wrong, the twin alone on 1 (sample 0): p = 22 / 1024
     assert "| mimic | labels (twin on labels) | 7.50% | 27.50% | +20.00 | 80% | 9 / 1 | 0.021 |" in table
     with (out / "comparisons.csv").open() as f:
-        (comparison,) = list(csv.DictReader(f))
+        lead, comparison = list(csv.DictReader(f))
+    assert lead["relation"] == "teacher's lead"
+    assert (float(lead["student_err"]), float(lead["other_err"])) == pytest.approx((0.025, 0.275))  # 1 and 11 of 40
     assert float(comparison["p"]) == pytest.approx(22 / 1024) and float(comparison["gap_closed"]) == pytest.approx(0.8)
 
 

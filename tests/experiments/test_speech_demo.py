@@ -19,9 +19,9 @@ def test_quick_speech_demo_writes_the_per_table(in_tmp):
     assert manifest["settings"]["train_speakers"] == 3
     out = in_tmp / "runs/demo-speech"
     table = (out / "results.md").read_text()
-    results, comparisons = table.split("\n\nEach student")  # the results table, then the paired comparisons
+    results, comparisons = table.split("\n\nEach teacher")  # the results table, then the paired comparisons
     assert results.count("\n| ") == 4  # header + one row per model
-    assert comparisons.count("\n| ") == 2  # header + the mimic against its twin
+    assert comparisons.count("\n| ") == 3  # header, the teacher's lead over the twin, the mimic against its twin
     assert "PER dev" in table and "on core test: PER" in table and "Quick smoke run" in table
     with (out / "results.csv").open() as f:
         records = list(csv.DictReader(f))
@@ -36,8 +36,9 @@ def test_quick_speech_demo_writes_the_per_table(in_tmp):
     # the mimic against its twin by the paired bootstrap over the core-test utterances each test run kept
     assert "Bootstrap p" in table and "95% CI of Δ (points)" in table
     with (out / "comparisons.csv").open() as f:
-        (comparison,) = list(csv.DictReader(f))
-    assert comparison["relation"] == "twin on labels"
+        lead, comparison = list(csv.DictReader(f))
+    assert (lead["relation"], comparison["relation"]) == ("teacher's lead", "twin on labels")
+    assert lead["other_err"] == comparison["other_err"]  # the same twin
     assert float(comparison["ci_low"]) <= float(comparison["other_err"]) - float(comparison["student_err"])
     assert float(comparison["ci_high"]) >= float(comparison["other_err"]) - float(comparison["student_err"])
     assert float(comparison["student_err"]) == pytest.approx(float(records[2]["test/per"]))

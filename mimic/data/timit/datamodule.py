@@ -11,8 +11,9 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mimic.data.base import MimicDataModule, PhoneScoringData
+from mimic.data.epoch_order import EpochShuffle, items_done, private_generator
 from mimic.data.tensor_dataset import collate_batch
-from mimic.data.timit.datasets import FrameDataset, RandomSubsets, UtteranceBatches
+from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
 from mimic.data.timit.prepare import SplitFeatures, concatenate, load_or_compute
 from mimic.formats.timit_corpus import corpus_speakers, list_transfer, list_utterances
@@ -144,20 +145,21 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
 
     def train_dataloader(self) -> DataLoader:
         dataset = FrameDataset(self._training_frames(), self.hparams.context)
-        subsets = self.hparams.epoch_frames == "labeled"
+        hp = self.hparams
+        per_epoch = len(self.splits["train"].targets) if hp.epoch_frames == "labeled" else len(dataset)
         return DataLoader(
             dataset,
-            batch_size=self.hparams.batch_size,
-            shuffle=not subsets,
-            sampler=RandomSubsets(len(dataset), len(self.splits["train"].targets)) if subsets else None,
-            num_workers=self.hparams.num_workers,
+            batch_size=hp.batch_size,
+            sampler=EpochShuffle(len(dataset), per_epoch, items_done=items_done(self, hp.batch_size)),
+            generator=private_generator(),
+            num_workers=hp.num_workers,
             collate_fn=collate_batch,
         )
 
     def _utterance_loader(self, split: str) -> DataLoader:
         hp = self.hparams
         dataset = UtteranceBatches(self.splits[split], hp.context, hp.eval_max_frames)
-        return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers)
+        return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers, generator=private_generator())
 
     def val_dataloader(self) -> DataLoader:
         return self._utterance_loader("dev")

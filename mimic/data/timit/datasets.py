@@ -3,7 +3,7 @@
 import torch
 import torch.distributed as dist
 from torch import Tensor
-from torch.utils.data import Dataset, IterableDataset, Sampler, get_worker_info
+from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
 from mimic import batch as keys
 from mimic.data.timit.features import ContextWindows
@@ -24,26 +24,6 @@ class FrameDataset(Dataset):
         frames = torch.as_tensor(indices, dtype=torch.long)
         x = self.windows(frames)  # (B, W, D) raw features
         return {keys.X: x, keys.Y: self.targets[frames], keys.INDEX: frames}
-
-
-class RandomSubsets(Sampler[int]):
-    """Each epoch, ``per_epoch`` of the ``size`` items at random, none twice, drawn from torch's global
-    generator as the default shuffle is (so ``seed_everything`` and ``RandomState`` govern it).
-
-    Not a ``RandomSampler`` on purpose: Lightning swaps a RandomSampler for a plain DistributedSampler
-    under DDP, which would drop ``per_epoch``; this one it wraps, and each rank gets its share.
-    """
-
-    def __init__(self, size: int, per_epoch: int) -> None:
-        if not 0 < per_epoch <= size:
-            raise ValueError(f"RandomSubsets: {per_epoch} items per epoch out of {size}")
-        self.size, self.per_epoch = size, per_epoch
-
-    def __len__(self) -> int:
-        return self.per_epoch
-
-    def __iter__(self):
-        yield from torch.randperm(self.size)[: self.per_epoch].tolist()
 
 
 class UtteranceBatches(IterableDataset):

@@ -42,8 +42,11 @@ def test_epochs_as_long_as_the_labeled_set_draw_fresh_frames_from_both(corpus, t
     )
     data.setup("fit")
     labeled, extra = len(data.splits["train"].targets), len(data.splits["transfer"].targets)
-    torch.manual_seed(0)
-    epochs = [torch.cat([b["index"] for b in data.train_dataloader()]) for _ in range(2)]
+    loader = data.train_dataloader()
+    epochs = []
+    for epoch in (0, 1):
+        loader.sampler.set_epoch(epoch)
+        epochs.append(torch.cat([b["index"] for b in loader]))
     for seen in epochs:
         assert len(seen) == labeled and len(seen.unique()) == labeled  # no frame twice within an epoch
         assert (seen >= labeled).any() and (seen < labeled).any()  # transfer and labeled frames mixed

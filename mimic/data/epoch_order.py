@@ -1,0 +1,97 @@
+"""Training order that a killed run can take up again exactly: each epoch's shuffle is a function of the
+seed and the epoch alone, and a run resumed in the middle of an epoch skips what it had already trained on.
+
+The default ``shuffle=True`` draws each epoch's order from torch's global generator when the epoch's
+iterator is made, so the order depends on everything drawn before it; a resumed process draws at other
+moments (Lightning makes an iterator while it sets up) and would see another order. ``EpochShuffle``
+draws from a generator of its own, seeded by (seed, epoch), and the loaders that use it get a private
+generator too, so that making an iterator draws nothing from the global one (whose state ``RandomState``
+keeps in the checkpoint, for dropout and augmentation).
+"""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.utils.data import DistributedSampler
+
+
+class EpochShuffle(DistributedSampler):
+    """``per_epoch`` of ``size`` items an epoch, none twice, in an order fixed by (``seed``, epoch); under
+    DDP each rank takes every world-th item of it.
+
+    Args:
+        size: items to draw from.
+        per_epoch: items an epoch (default: all); fewer gives a fresh random subset each epoch.
+        seed: default ``torch.initial_seed()`` at construction: the run's ``seed_everything`` (the same
+            on every DDP rank, and again in a resumed process).
+        items_done: returns how many items of this rank's share of the current epoch were trained on
+            before this iteration started: non-zero in a run resumed mid-epoch, which then gets the rest.
+
+    A ``DistributedSampler`` so that Lightning neither swaps it for its own (a ``RandomSampler`` would be,
+    losing ``per_epoch`` and the epoch order) nor wraps it; it shards itself, padding the order to a
+    multiple of the ranks as a ``DistributedSampler`` does, and Lightning calls ``set_epoch`` on it before
+    each epoch, a resumed one included. The order is made on the first item drawn: after Lightning has
+    restored a checkpoint's loop state (it makes the first iterator earlier, while setting up).
+    """
+
+    def __init__(
+        self,
+        size: int,
+        per_epoch: int | None = None,
+        seed: int | None = None,
+        items_done: Callable[[], int] | None = None,
+    ) -> None:  # DistributedSampler's own __init__ would ask for a process group that may not exist yet
+        per_epoch = size if per_epoch is None else per_epoch
+        if not 0 < per_epoch <= size:
+            raise ValueError(f"EpochShuffle: {per_epoch} items per epoch out of {size}")
+        self.size, self.per_epoch = size, per_epoch
+        self.seed = torch.initial_seed() if seed is None else seed
+        self.items_done = items_done
+        self.epoch = 0
+        self.shuffle, self.drop_last = True, False  # what Lightning reads of a DistributedSampler
+
+    def order(self, epoch: int) -> torch.Tensor:
+        """(per_epoch,) item indices of ``epoch``, all ranks together."""
+        state = np.random.SeedSequence([self.seed % 2**63, epoch]).generate_state(2, dtype=np.uint32)
+        generator = torch.Generator().manual_seed(int(state[0]) << 31 ^ int(state[1]))
+        return torch.randperm(self.size, generator=generator)[: self.per_epoch]
+
+    def share(self, epoch: int, rank: int = 0, world: int = 1) -> torch.Tensor:
+        """This rank's items of ``epoch``: every world-th of the order padded with its first items."""
+        order = self.order(epoch)
+        padded = torch.cat([order, order[: -len(order) % world]])  # as DistributedSampler pads
+        return padded[rank::world]
+
+    def __len__(self) -> int:
+        return math.ceil(self.per_epoch / _rank_and_world()[1])
+
+    def __iter__(self):
+        share = self.share(self.epoch, *_rank_and_world())
+        done = self.items_done() if self.items_done is not None else 0
+        yield from share[done:].tolist()
+
+
+def _rank_and_world() -> tuple[int, int]:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def private_generator() -> torch.Generator:
+    """For a DataLoader: the seed it draws for each new iterator then comes from here, not from torch's
+    global generator, whose state a resumed run must find as the interrupted run left it."""
+    return torch.Generator().manual_seed(torch.initial_seed())
+
+
+def items_done(datamodule, batch_size: int) -> Callable[[], int]:
+    """For an ``EpochShuffle``: the batches the current epoch has already taken on this rank (Lightning's
+    count: restored from a checkpoint taken mid-epoch, 0 at an epoch's start) times the batch size."""
+
+    def done() -> int:
+        trainer = datamodule.trainer
+        return 0 if trainer is None else trainer.fit_loop.epoch_loop.batch_progress.current.ready * batch_size
+
+    return done
