@@ -2,17 +2,20 @@
 
 The corpus is ``mimic data synth-timit --preset hard`` (noise at 0-20 dB, half of it babble, reverberant
 rooms, rate and pitch varying within a speaker, 48 voices) with 120 training speakers and the standard
-50 dev and 24 core-test names. The rows, each exactly ``mimic fit|validate|test`` with configs/speech/:
+50 dev and 24 core-test names. The rows, each exactly ``mimic fit|validate|test`` with configs/speech/,
+in the order they run (what the claim needs first, so that a run cut short with ``--skip`` still makes it):
 
-- two CNN teachers (seeds 0, 1) and their ensemble (the paper's CNN and ECNN rows);
-- a deep MLP of about the shallow student's size on labels (the DNN row);
-- the shallow nets ``250L-1024`` and ``250L-4096`` on labels and as mimics of the ensemble (the SNN and
+- the CNN teacher (seed 0; the paper's CNN row), which every student mimics;
+- a deep MLP of about the shallow students' size on labels (the DNN row);
+- the shallow nets ``250L-4096`` and ``250L-1024`` on labels and as mimics of the CNN (the SNN and
   SNN-MIMIC rows at two widths);
 - the wider mimic again with 1x, 3x and 10x extra *unlabeled* speech (new speakers, recorded the same way,
-  ``synth-timit --transfer-for``), labelled on the fly by the ensemble: what the paper's students got
+  ``synth-timit --transfer-for``), labelled on the fly by the CNN: what the paper's students got
   from far more inputs than the labeled set. These runs take as many steps as the mimic without it
   (``epoch_frames: labeled``: each epoch draws the labeled set's number of frames from all the speech),
-  so that what they gain is what more speech gives, not more training.
+  so that what they gain is what more speech gives, not more training;
+- a second CNN (seed 1) and the ensemble of the two (the paper's ECNN row), last: on a CPU two more
+  CNN trainings cost more than the students, and a student of the ensemble would need both first.
 
 Every student is compared with its label-trained twin by a paired bootstrap over the core-test
 utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists and every
@@ -65,64 +68,72 @@ def width(hidden: int) -> str:
     return f"--model.init_args.net.init_args.hidden={hidden}"
 
 
-TEACHERS = ["cnn_s0", "cnn_s1"]
-OF_THE_ENSEMBLE = f"--trainer.callbacks.init_args.checkpoints=[{', '.join(best(t) for t in TEACHERS)}]"
+TEACHER = "cnn_s0"  # what the students mimic
+OF_THE_TEACHER = f"--trainer.callbacks.init_args.checkpoints=[{best(TEACHER)}]"
+ENSEMBLED = ["cnn_s0", "cnn_s1"]
+
+
+def shallow_pair(hidden: int) -> list[Stage]:
+    """The shallow net of this width on labels, and as the CNN's mimic."""
+    return [
+        Stage(
+            f"shallow_labels_w{hidden}",
+            f"250L-{hidden} on labels",
+            ("speech/shallow_labels.yaml",),
+            role="baseline",
+            args=(width(hidden),),
+        ),
+        Stage(
+            f"shallow_mimic_w{hidden}",
+            f"250L-{hidden} mimic of the CNN",
+            ("speech/shallow_mimic.yaml",),
+            role="student",
+            twin=f"shallow_labels_w{hidden}",
+            teacher=TEACHER,
+            against=("dnn_labels",),
+            args=(width(hidden), OF_THE_TEACHER),
+        ),
+    ]
+
+
+def with_transfer(corpus: Path, multiple: int) -> Stage:
+    """The widest mimic with ``multiple`` x the labeled speakers of unlabeled speech, at the same steps."""
+    widest = max(WIDTHS)
+    return Stage(
+        f"mimic_transfer_{multiple}x",
+        f"250L-{widest} mimic, + {multiple}x unlabeled speech",
+        ("speech/shallow_mimic.yaml",),
+        role="student",
+        twin=f"shallow_labels_w{widest}",
+        teacher=TEACHER,
+        against=(f"shallow_mimic_w{widest}",),
+        args=(
+            width(widest),
+            OF_THE_TEACHER,
+            f"--data.init_args.transfer_root={transfer_folder(corpus, multiple)}",
+            "--data.init_args.epoch_frames=labeled",
+        ),
+    )
 
 
 def stages(corpus: Path) -> tuple[Stage, ...]:
-    claim = []
-    for hidden in WIDTHS:
-        claim += [
-            Stage(
-                f"shallow_labels_w{hidden}",
-                f"250L-{hidden} on labels",
-                ("speech/shallow_labels.yaml",),
-                role="baseline",
-                args=(width(hidden),),
-            ),
-            Stage(
-                f"shallow_mimic_w{hidden}",
-                f"250L-{hidden} mimic of the ensemble",
-                ("speech/shallow_mimic.yaml",),
-                role="student",
-                twin=f"shallow_labels_w{hidden}",
-                teacher="ensemble",
-                against=("dnn_labels",),
-                args=(width(hidden), OF_THE_ENSEMBLE),
-            ),
-        ]
-    widest = max(WIDTHS)
-    transfer = [
-        Stage(
-            f"mimic_transfer_{m}x",
-            f"250L-{widest} mimic, + {m}x unlabeled speech",
-            ("speech/shallow_mimic.yaml",),
-            role="student",
-            twin=f"shallow_labels_w{widest}",
-            teacher="ensemble",
-            against=(f"shallow_mimic_w{widest}",),
-            args=(
-                width(widest),
-                OF_THE_ENSEMBLE,
-                f"--data.init_args.transfer_root={transfer_folder(corpus, m)}",
-                "--data.init_args.epoch_frames=labeled",
-            ),
-        )
-        for m in TRANSFER_MULTIPLES
-    ]
+    widest, narrow = max(WIDTHS), min(WIDTHS)
+    first, *more = TRANSFER_MULTIPLES
     return (
         Stage("cnn_s0", "CNN teacher, seed 0", ("speech/cnn_teacher.yaml",), args=("--seed_everything=0",)),
+        Stage("dnn_labels", "DNN 448-448-448 on labels", ("speech/dnn_labels.yaml",), role="baseline"),
+        *shallow_pair(widest),
+        with_transfer(corpus, first),
+        *shallow_pair(narrow),
+        *(with_transfer(corpus, m) for m in more),
         Stage("cnn_s1", "CNN teacher, seed 1", ("speech/cnn_teacher.yaml",), args=("--seed_everything=1",)),
         Stage(
             "ensemble",
             "Ensemble of the 2 CNNs",
             ("speech/ensemble.yaml",),
             trained=False,
-            args=(f"--model.init_args.checkpoints=[{', '.join(best(t) for t in TEACHERS)}]",),
+            args=(f"--model.init_args.checkpoints=[{', '.join(best(t) for t in ENSEMBLED)}]",),
         ),
-        Stage("dnn_labels", "DNN 448-448-448 on labels", ("speech/dnn_labels.yaml",), role="baseline"),
-        *claim,
-        *transfer,
     )
 
 

@@ -17,8 +17,8 @@ from tests.fixtures.synth import needs_espeak
 def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     rows = main(["paper-speech", "--quick"])
     stages = [r.stage for r in rows]
-    assert stages[:4] == ["cnn_s0", "cnn_s1", "ensemble", "dnn_labels"]
-    assert stages[-3:] == ["mimic_transfer_1x", "mimic_transfer_3x", "mimic_transfer_10x"]
+    assert stages[:2] == ["cnn_s0", "dnn_labels"] and stages[-2:] == ["cnn_s1", "ensemble"]
+    assert [s for s in stages if "transfer" in s] == ["mimic_transfer_1x", "mimic_transfer_3x", "mimic_transfer_10x"]
     labeled = json.loads((in_tmp / "data/timit-synth-hard-quick/SYNTH.json").read_text())
     assert labeled["settings"]["variability"]["voices"] == "many"
     for multiple in (1, 3, 10):
@@ -44,7 +44,7 @@ def _resolved(args: list[str], capsys) -> dict:
 def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
     """The shallow nets borrow the speech demo's configs: each stage must still read the paper's corpus."""
     full = paper_speech.experiment(quick=False)
-    teachers = sorted(str(paper_speech.RUNS / t / "checkpoints/best.ckpt") for t in paper_speech.TEACHERS)
+    teacher = [str(paper_speech.RUNS / "cnn_s0/checkpoints/best.ckpt")]
     for stage in full.stages:
         if not stage.trained:
             continue
@@ -54,7 +54,7 @@ def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
         assert config["run"]["stage"] == stage.name
         mimics = [c for c in config["trainer"]["callbacks"] if c["class_path"].endswith("TeacherLogits")]
         if stage.role == "student":
-            assert sorted(mimics[0]["init_args"]["checkpoints"]) == teachers
+            assert mimics[0]["init_args"]["checkpoints"] == teacher
         if stage.name.startswith("mimic_transfer"):
             assert data["transfer_root"].startswith(f"{paper_speech.CORPUS}-transfer-")
             assert data["epoch_frames"] == "labeled"  # as many steps as the mimic without transfer speech
