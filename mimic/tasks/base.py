@@ -194,8 +194,3 @@ class ClassifierTask(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         check_format(checkpoint, "the checkpoint given as ckpt_path")
-        # checkpoints written before the training metrics travelled in them: start those afresh
-        weights = checkpoint["state_dict"]
-        for key, value in self.state_dict().items():
-            if key.startswith(("train_err.", "train_loss.")):
-                weights.setdefault(key, value)

@@ -86,3 +86,21 @@ def test_an_old_checkpoint_given_as_ckpt_path_is_refused_before_its_weights_load
     config = write_config(in_tmp / "t.yaml", teacher_config(fashion_root))
     with pytest.raises(ValueError, match=r"ckpt_path: written by an older mimic \(checkpoint format 1"):
         main(["test", "--config", config, f"--ckpt_path={in_tmp / 'old.ckpt'}"])
+
+
+def test_checkpoints_without_the_training_epochs_running_figures_still_load(in_tmp, fashion_root, teachers):
+    """Checkpoints written before the training loss and error travelled in them score as they did (torchmetrics
+    loads a metric whose states are missing as it was)."""
+    from mimic.cli import main
+    from tests.fixtures.configs import teacher_config, write_config
+
+    checkpoint = torch.load(teachers[0], weights_only=True)
+    checkpoint["state_dict"] = {k: v for k, v in checkpoint["state_dict"].items() if k.startswith("net.")}
+    older = in_tmp / "older.ckpt"
+    torch.save(checkpoint, older)
+    config = write_config(in_tmp / "t.yaml", teacher_config(fashion_root))
+    errors = [
+        float(main(["test", "--config", config, f"--ckpt_path={path}"]).trainer.callback_metrics["test/err"])
+        for path in (teachers[0], older)
+    ]
+    assert errors[0] == errors[1]
