@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
+import yaml
 from jsonargparse import DefaultHelpFormatter, Namespace
 from lightning.fabric.plugins.io.checkpoint_io import CheckpointIO
 from lightning.pytorch.callbacks import ModelCheckpoint
@@ -101,6 +102,13 @@ class MimicCLI(LightningCLI):
             args=args,
             run=run,
         )
+
+    def parse_arguments(self, parser: LightningArgumentParser, args: Any) -> None:
+        # jsonargparse reports a YAML syntax error without the file's name: read each --config first
+        argv = list(sys.argv[1:] if args is None else args) if not isinstance(args, dict | Namespace) else []
+        for path in _config_files(argv):
+            _check_yaml(path)
+        super().parse_arguments(parser, args)
 
     def _parse_ckpt_path(self) -> None:
         # Lightning reads --ckpt_path here (for its hyperparameters) with a bare torch.load, whose errors
@@ -210,6 +218,26 @@ class MimicCLI(LightningCLI):
             plugins.append(SafeCheckpointIO())  # atomic saves, safe loads that name the file
         kwargs.setdefault("plugins", plugins)
         return super().instantiate_trainer(**kwargs)
+
+
+def _config_files(argv: list[str]) -> list[str]:
+    """The files given as ``--config FILE`` or ``--config=FILE``."""
+    files = [arg.split("=", 1)[1] for arg in argv if arg.startswith("--config=")]
+    files += [after for before, after in zip(argv, argv[1:], strict=False) if before == "--config"]
+    return files
+
+
+def _check_yaml(path: str) -> None:
+    """A config file that is not valid YAML, named with the line and what was wrong there."""
+    if not Path(path).is_file():
+        return  # the parser says so itself, naming it
+    try:
+        yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        errors.fail(f"{path}: not valid YAML{where}: {problem}")
 
 
 def _teacher_checkpoints(config: Namespace) -> list[Any]:

@@ -7,6 +7,7 @@ User errors are the exceptions mimic raises for bad input, each with a message t
 ``PermissionError``). Configuration errors found while parsing come through the parser's ``error``.
 """
 
+import argparse
 import os
 import sys
 
@@ -37,3 +38,13 @@ def fail(message: object) -> None:
     """Print ``mimic: error: MESSAGE`` on one line and exit with status 2."""
     print(f"mimic: error: {one_line(message)}", file=sys.stderr, flush=True)
     raise SystemExit(2)
+
+
+class ToolParser(argparse.ArgumentParser):
+    """``argparse`` for the tools (``mimic data``, ``mimic nets``, the experiments): a mistake in their
+    arguments is one ``mimic: error:`` line too, naming the tool, instead of the usage text."""
+
+    def error(self, message: str):
+        if debugging():
+            super().error(message)
+        fail(f"{self.prog.removeprefix('mimic ')}: {message}")

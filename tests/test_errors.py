@@ -121,3 +121,21 @@ def test_debug_shows_the_traceback(monkeypatch, teacher_yaml, in_tmp):
     monkeypatch.setenv("MIMIC_DEBUG", "1")
     with pytest.raises(FileNotFoundError, match="Fashion-MNIST not found"):
         console_main()
+
+
+def test_more_mistakes_each_one_line(monkeypatch, capsys, teacher_yaml, in_tmp, fashion_root):
+    broken = in_tmp / "broken.yaml"
+    broken.write_text("model:\n  init_args: [unclosed\n")
+    assert "broken.yaml" in _fails(monkeypatch, capsys, "fit", "--config", str(broken))
+    line = _fails(monkeypatch, capsys, "fit", "--config", teacher_yaml, "--run.checkpoint_every_n_steps=-1")
+    assert "every_n_steps must be 0 (epoch ends only) or more, not -1" in line
+    assert "fitt" in _fails(monkeypatch, capsys, "fitt", "--config", teacher_yaml)
+    # a data file that is not what its name says
+    damaged = in_tmp / "fashion"
+    shutil.copytree(fashion_root, damaged)
+    (damaged / "train-labels-idx1-ubyte.gz").write_bytes(b"not gzip at all")
+    line = _fails(monkeypatch, capsys, "fit", "--config", teacher_yaml, f"--data.init_args.root={damaged}")
+    assert "train-labels-idx1-ubyte.gz" in line
+    # a generator option out of its range names the allowed one
+    line = _fails(monkeypatch, capsys, "data", "synth-timit", "--out", str(in_tmp / "c"), "--snr-db", "30", "10")
+    assert "snr" in line.lower()

@@ -5,10 +5,10 @@ both: ``--quick`` (smoke run), ``--reuse`` (keep trained checkpoints), ``--wandb
 argument goes to every stage's ``mimic fit|validate|test``.
 """
 
-import argparse
 import time
 from pathlib import Path
 
+from mimic import errors
 from mimic.experiments.experiment import Experiment, Stage
 from mimic.experiments.report import write_report
 from mimic.experiments.rows import Row
@@ -56,7 +56,7 @@ def run_stage(experiment: Experiment, stage: Stage, config_dir: Path, extra: lis
 
 def run_experiment(experiment: Experiment, args: list[str], description: str | None = None) -> list[Row]:
     """Parse the tool's arguments, run every stage, write the report; returns the rows."""
-    parser = argparse.ArgumentParser(prog=f"mimic {experiment.name}", description=description)
+    parser = errors.ToolParser(prog=f"mimic {experiment.name}", description=description)
     parser.add_argument("--quick", action="store_true", help="tiny smoke run of every stage (figures mean nothing)")
     parser.add_argument("--reuse", action="store_true", help="skip fitting stages whose best.ckpt exists")
     parser.add_argument("--wandb", action="store_true", help="log every stage and the results table to W&B")

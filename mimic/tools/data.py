@@ -5,9 +5,9 @@ with espeak-ng, for running the TIMIT pipeline where the licensed corpus is not 
 """
 
 import argparse
-import sys
 from pathlib import Path
 
+from mimic import errors
 from mimic.synth.corpus import CorpusSettings, synthesise_corpus, synthesise_transfer
 from mimic.synth.espeak import EspeakUnavailable
 from mimic.synth.variability import PRESETS, Variability
@@ -107,13 +107,11 @@ def _transfer(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> dict
 
 
 def _fail(message: str) -> None:
-    # expected mistakes get one clear line, not a traceback
-    print(f"mimic data synth-timit: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    errors.fail(f"data synth-timit: {message}")  # expected mistakes get one clear line, not a traceback
 
 
 def main(args: list[str]) -> dict:
-    parser = argparse.ArgumentParser(prog="mimic data", description="Make and prepare datasets.")
+    parser = errors.ToolParser(prog="mimic data", description="Make and prepare datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
     _synth_timit_parser(commands)
     opts = parser.parse_args(args)

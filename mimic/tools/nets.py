@@ -1,12 +1,12 @@
 """``mimic nets CONFIG...``: architecture, parameter count and hidden units of each config's net."""
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import torch
 import yaml
 
+from mimic import errors
 from mimic.linking import data_shapes
 from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
 
@@ -36,7 +36,7 @@ def describe_net(net: Net) -> dict[str, Any]:
 
 
 def main(args: list[str]) -> list[dict[str, Any]]:
-    parser = argparse.ArgumentParser(prog="mimic nets", description=__doc__)
+    parser = errors.ToolParser(prog="mimic nets", description=__doc__)
     parser.add_argument("configs", nargs="+", help="stage YAML files with model.init_args.net")
     rows = []
     for path in parser.parse_args(args).configs:

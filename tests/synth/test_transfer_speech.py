@@ -29,7 +29,10 @@ def test_transfer_speech_is_audio_only_from_new_speakers_and_deterministic(tiny_
 def test_transfer_options_that_would_change_the_recording_are_refused(tiny_corpus, tmp_path, capsys):
     with pytest.raises(SystemExit):
         data_main(["synth-timit", "--out", str(tmp_path / "t"), "--transfer-for", str(tiny_corpus), "--reverb", "1"])
-    assert "error: --reverb: transfer speech is recorded as its labeled corpus was" in capsys.readouterr().err
+    assert (
+        "error: data synth-timit: --reverb: transfer speech is recorded as its labeled corpus was"
+        in capsys.readouterr().err
+    )
     with pytest.raises(SystemExit):
         data_main(["synth-timit", "--out", str(tiny_corpus / "inside"), "--transfer-for", str(tiny_corpus)])
     assert "lies inside the labeled corpus" in capsys.readouterr().err

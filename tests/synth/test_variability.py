@@ -76,7 +76,7 @@ def test_out_of_range_options_are_refused_with_the_allowed_range(tmp_path, capsy
     with pytest.raises(SystemExit) as stopped:
         data_main(["synth-timit", "--out", str(tmp_path / "c"), *options])
     assert stopped.value.code == 2
-    assert capsys.readouterr().err.strip() == f"mimic data synth-timit: error: {message}"
+    assert capsys.readouterr().err.strip() == f"mimic: error: data synth-timit: {message}"
     assert not (tmp_path / "c").exists()
 
 
