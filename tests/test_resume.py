@@ -1,7 +1,7 @@
 """Fault injection: training runs SIGKILLed at random moments (mid-epoch, mid-validation, while a checkpoint
 is being written) and resumed with ``--ckpt_path last`` end with exactly the weights and metrics of the run
-that was never interrupted (deterministic mode, CPU), having recomputed at most
-``run.checkpoint_every_n_steps`` steps. Run with ``make test-faults`` (``pytest -m faults``; in CI)."""
+that was never interrupted (deterministic mode, CPU; one process, and two DDP ranks), having recomputed at
+most ``run.checkpoint_every_n_steps`` steps. Run with ``make test-faults`` (``pytest -m faults``; in CI)."""
 
 import csv
 import os
@@ -16,24 +16,29 @@ import torch
 from tests.fixtures.configs import REPO, student_config, teacher_config, write_config
 from tests.fixtures.faults import KILLED_AT, MOMENTS
 
-EPOCHS, STEPS_PER_EPOCH = 3, 11  # 336 training images of the tiny Fashion-MNIST in batches of 32
+EPOCHS, STEPS_PER_EPOCH = 3, 11  # 336 training images of the tiny Fashion-MNIST in batches of 32 (6 under DDP)
 EVERY_N_STEPS = 4
-KILLS = 10  # random moments per kind of run
+KILLS = {"teacher_ddp": 4}  # random moments per kind of run (DDP runs are slow to start)
 
 
 def _fit(in_tmp, config: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}  # KillAt lives in tests/
     command = [sys.executable, "-m", "mimic", "fit", "--config", config, *args]
-    return subprocess.run(command, cwd=in_tmp, env=env, capture_output=True, text=True, timeout=300)
+    # a session of its own: KillAt kills the run's process group, DDP ranks included, and nothing else
+    return subprocess.run(
+        command, cwd=in_tmp, env=env, capture_output=True, text=True, timeout=300, start_new_session=True
+    )
 
 
 def _config(kind: str, fashion_root, teachers, stage: str) -> dict:
-    if kind == "teacher":
+    if kind.startswith("teacher"):
         config = teacher_config(fashion_root, stage=stage)
     else:
         config = student_config(fashion_root, [str(teachers[0])], stage=stage, cache=kind == "student_cached")
     config["trainer"] |= {"max_epochs": EPOCHS, "deterministic": True, "log_every_n_steps": 2}  # step rows too
     config["run"]["checkpoint_every_n_steps"] = EVERY_N_STEPS
+    if kind.endswith("_ddp"):  # two gloo ranks, each taking every other item of an epoch's order
+        config["trainer"] |= {"accelerator": "cpu", "devices": 2, "strategy": "ddp"}
     return config
 
 
@@ -47,7 +52,7 @@ def _metrics(path) -> list[dict]:
 
 
 @pytest.mark.faults
-@pytest.mark.parametrize("kind", ["teacher", "student_cached", "student_streamed"])
+@pytest.mark.parametrize("kind", ["teacher", "student_cached", "student_streamed", "teacher_ddp"])
 def test_runs_killed_at_random_moments_resume_to_the_same_weights(in_tmp, fashion_root, teachers, kind):
     straight = write_config(in_tmp / "straight.yaml", _config(kind, fashion_root, teachers, "straight"))
     done = _fit(in_tmp, straight)
@@ -55,9 +60,8 @@ def test_runs_killed_at_random_moments_resume_to_the_same_weights(in_tmp, fashio
     expected = _weights(in_tmp / "runs/test/straight/checkpoints/last.ckpt")
     expected_metrics = _metrics(in_tmp / "runs/test/straight/metrics.csv")
 
-    moments = random.Random(f"{kind}").sample(
-        [(m, s) for m in MOMENTS for s in range(1, EPOCHS * STEPS_PER_EPOCH)], KILLS
-    )
+    steps = EPOCHS * (STEPS_PER_EPOCH // 2 + 1 if kind.endswith("_ddp") else STEPS_PER_EPOCH)
+    moments = random.Random(f"{kind}").sample([(m, s) for m in MOMENTS for s in range(1, steps)], KILLS.get(kind, 10))
     for number, (moment, step) in enumerate(moments):
         stage = f"killed{number}"
         config = _config(kind, fashion_root, teachers, stage)

@@ -13,7 +13,11 @@ from mimic import batch as keys
 from mimic.data.base import MimicDataModule
 from mimic.metrics.classification import ErrorRate
 from mimic.nets.base import Net, count_hidden_units, count_parameters
+from mimic.ranks import gather_from_ranks, own_share
 from mimic.tasks.checkpoints import FORMAT, FORMAT_KEY, NET_SPEC_KEY, check_format
+
+RUNNING_METRICS = ("train_err", "train_loss")  # the training epoch's running figures
+RUNNING_KEY = "mimic_running_metrics"
 
 SPLITS = ("train", "val", "test")
 
@@ -48,10 +52,6 @@ class ClassifierTask(pl.LightningModule):
         # One metric per split: they accumulate separately and sync across ranks at epoch end.
         self.train_err, self.val_err, self.test_err = (ErrorRate(net.num_classes) for _ in SPLITS)
         self.train_loss = MeanMetric()
-        # The training epoch's running figures travel in checkpoints: a run resumed mid-epoch reports the
-        # whole epoch's loss and error, not those of the batches after the resume.
-        for metric in (self.train_err, self.train_loss):
-            metric.persistent(True)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
@@ -191,6 +191,20 @@ class ClassifierTask(pl.LightningModule):
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint[NET_SPEC_KEY] = self.net.spec()
         checkpoint[FORMAT_KEY] = FORMAT
+        # The training epoch's running figures, each rank's own: a run resumed mid-epoch reports the whole
+        # epoch's loss and error, not those of the batches after the resume.
+        running = {name: dict(getattr(self, name).metric_state) for name in RUNNING_METRICS}
+        checkpoint[RUNNING_KEY] = gather_from_ranks(_detached(running))
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         check_format(checkpoint, "the checkpoint given as ckpt_path")
+        if RUNNING_KEY in checkpoint:  # (not in checkpoints from before they were kept)
+            for name, states in own_share(checkpoint[RUNNING_KEY]).items():
+                metric = getattr(self, name)
+                for key, value in states.items():
+                    setattr(metric, key, value.to(self.device))
+                metric._update_count, metric._computed = 1, None  # as after an update: compute() reads them
+
+
+def _detached(running: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: {k: v.detach().cpu().clone() for k, v in states.items()} for name, states in running.items()}
