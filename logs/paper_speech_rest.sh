@@ -3,4 +3,4 @@
 # so that edits in /work/main cannot change the code under a running experiment.
 cd /work/main
 while kill -0 "$1" 2>/dev/null || pgrep -f "synth-timit --transfer-for" > /dev/null; do sleep 10; done
-PYTHONSAFEPATH=1 PYTHONPATH=/work/snap exec .venv/bin/python -m mimic paper-speech --reuse --skip shallow_labels_w1024,shallow_mimic_w1024,mimic_transfer_3x,mimic_transfer_10x,cnn_s1,ensemble --trainer.enable_progress_bar=false
+exec .venv/bin/mimic paper-speech --reuse --skip dnn_labels,mimic_transfer_1x,shallow_labels_w1024,shallow_mimic_w1024,mimic_transfer_3x,mimic_transfer_10x,cnn_s1,ensemble --trainer.enable_progress_bar=false

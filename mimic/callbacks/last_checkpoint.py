@@ -48,5 +48,6 @@ class LastCheckpoint(Checkpoint):
     def _save(self, trainer: pl.Trainer) -> None:
         if trainer.fast_dev_run or trainer.sanity_checking:
             return
-        trainer.save_checkpoint(self.path)  # all ranks call it; rank 0 writes, atomically (SafeCheckpointIO)
+        # all ranks call it (each adds its own states); rank 0 writes, atomically (SafeCheckpointIO)
+        trainer.save_checkpoint(self.path, weights_only=False)
         self._saved_at_step = trainer.global_step

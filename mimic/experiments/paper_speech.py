@@ -28,7 +28,7 @@ from pathlib import Path
 from mimic.experiments.experiment import Experiment, Stage
 from mimic.experiments.runner import run_experiment
 from mimic.experiments.speech_demo import PHONE_ERROR_RATES, ensure_corpus, quick_args
-from mimic.synth.corpus import MANIFEST, CorpusSettings, synthesise_transfer
+from mimic.synth.corpus import MANIFEST, CorpusSettings, same_settings, synthesise_transfer
 from mimic.synth.variability import PRESETS
 
 RUNS = Path("runs/paper-speech")
@@ -52,7 +52,7 @@ def ensure_transfer(corpus: Path, settings: CorpusSettings, multiple: int) -> Pa
     if manifest.is_file():
         made = json.loads(manifest.read_text())["settings"]
         labeled = json.loads((corpus / MANIFEST).read_text())["settings"]
-        same = {k: v for k, v in made.items() if not k.startswith("transfer_")} == labeled
+        same = same_settings({k: v for k, v in made.items() if not k.startswith("transfer_")}, labeled)
         if same and made.get("transfer_speakers") == speakers:
             print(f"[mimic paper-speech] transfer speech: reusing {folder} ({manifest.name} matches)", flush=True)
             return folder

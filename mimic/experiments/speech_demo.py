@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mimic.experiments.experiment import Column, Experiment, Scoring, Stage
 from mimic.experiments.runner import run_experiment
-from mimic.synth.corpus import MANIFEST, CorpusSettings, synthesise_corpus
+from mimic.synth.corpus import MANIFEST, CorpusSettings, same_settings, synthesise_corpus
 
 CORPUS = Path("data/timit-synth")  # the configs' data root
 QUICK_CORPUS = Path("data/timit-synth-quick")
@@ -70,7 +70,7 @@ def ensure_corpus(root: Path, settings: CorpusSettings) -> None:
     manifest = root / MANIFEST
     if manifest.is_file():
         made_with = json.loads(manifest.read_text()).get("settings", {})
-        if made_with == settings.as_json():
+        if same_settings(made_with, settings.as_json()):
             print(f"[mimic demo-speech] corpus: reusing {root} ({manifest.name} matches)", flush=True)
             return
     synthesise_corpus(root, settings, overwrite=manifest.is_file())

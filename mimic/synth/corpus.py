@@ -43,6 +43,18 @@ class CorpusSettings:
         return cls(**{**values, "variability": Variability.from_dict(values.get("variability", {}))})
 
 
+def same_settings(recorded: dict, wanted: dict) -> bool:
+    """Whether a corpus recorded with ``recorded`` (``SYNTH.json``'s settings) is one made with ``wanted``.
+    The sentence lists count as the same when their files hold the same text: the default list's path is
+    the package's, which differs from one checkout or install to the next."""
+    if {k: v for k, v in recorded.items() if k != "sentences"} != {k: v for k, v in wanted.items() if k != "sentences"}:
+        return False
+    paths = [Path(str(settings.get("sentences", ""))) for settings in (recorded, wanted)]
+    if paths[0] == paths[1]:
+        return True
+    return all(p.is_file() for p in paths) and paths[0].read_bytes() == paths[1].read_bytes()
+
+
 def _prepare_output(out: Path, overwrite: bool) -> None:
     existing = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     if existing and not overwrite:

@@ -15,7 +15,7 @@ from mimic.formats.sphere import read_phn, read_sphere, sphere_header
 from mimic.formats.timit_corpus import list_utterances
 from mimic.formats.timit_phones import PHONES
 from mimic.synth import espeak
-from mimic.synth.corpus import synthesise_corpus
+from mimic.synth.corpus import CorpusSettings, same_settings, synthesise_corpus
 from tests.fixtures.synth import TINY, needs_espeak
 
 
@@ -129,3 +129,14 @@ def test_a_failing_speaker_stops_the_run_and_is_named(tmp_path):
     with pytest.raises(RuntimeError, match=rf"speaker {speaker.name} failed:(.|\n)*no variant 'no-such-variant'"):
         _run_workers([(speaker.name, job_json(tmp_path, speaker, sentences))], tmp_path, 1, _Progress(1))
     assert not (tmp_path / speaker.folder).exists()  # nothing that looks like a finished speaker
+
+
+def test_a_corpus_made_by_another_checkout_is_the_same_corpus(tmp_path):
+    """SYNTH.json records the sentence list's path; the same text at another path is the same corpus."""
+    recorded = CorpusSettings().as_json()
+    elsewhere = tmp_path / "sentences.txt"
+    elsewhere.write_bytes(Path(recorded["sentences"]).read_bytes())
+    assert same_settings(recorded, {**recorded, "sentences": str(elsewhere)})
+    elsewhere.write_text("Another sentence entirely.\n")
+    assert not same_settings(recorded, {**recorded, "sentences": str(elsewhere)})
+    assert not same_settings(recorded, {**recorded, "seed": 1})
