@@ -107,8 +107,11 @@ class ImageDataModule(MimicDataModule):
             seed=hp.seed,
             rank=trainer.global_rank if trainer else 0,
             world=trainer.world_size if trainer else 1,
+            # read at each epoch's start, after Lightning restored a checkpoint's loops (it builds this loader
+            # before): a resumed run continues the plan where it stopped; worker processes cannot read it
+            position=self._position if trainer is not None and hp.num_workers == 0 else None,
         )
-        dataset.epoch = trainer.current_epoch if trainer else 0  # a resumed run continues the transfer order
+        dataset.epoch = trainer.current_epoch if trainer else 0  # (worker processes: counted from here)
         # batch_size=None: the dataset yields whole batches; persistent workers keep their epoch count
         return DataLoader(
             dataset,
@@ -117,6 +120,10 @@ class ImageDataModule(MimicDataModule):
             persistent_workers=hp.num_workers > 0,
             generator=private_generator(),
         )
+
+    def _position(self) -> tuple[int, int]:
+        """(epoch, batches this rank already took in it): Lightning's counts, restored by a resume."""
+        return self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.ready
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
         hp = self.hparams

@@ -14,6 +14,7 @@ runs the same number of steps (DDP needs that).
 """
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -37,6 +38,10 @@ class MixedBatches(IterableDataset):
         transform: uint8 pixels (B, C, H, W) -> uint8 pixels (augmentation, or nothing).
         seed: seed of the order; the same on every rank.
         rank: this process's rank, and ``world`` the number of processes.
+        position: returns (epoch, batches this rank already took in it), read when an epoch starts: a run
+            resumed from a checkpoint continues the epoch's plan where it stopped. Only without loader
+            worker processes (it reads the trainer, which does not travel to them); without it each pass
+            advances ``epoch`` by one and starts at its first batch.
     """
 
     def __init__(
@@ -50,6 +55,7 @@ class MixedBatches(IterableDataset):
         seed: int = 0,
         rank: int = 0,
         world: int = 1,
+        position: Callable[[], tuple[int, int]] | None = None,
     ) -> None:
         self.in_proportion = fraction is None
         if fraction is None:
@@ -60,7 +66,8 @@ class MixedBatches(IterableDataset):
         self.num_transfer = min(batch_size, max(1 if fraction > 0 else 0, round(fraction * batch_size)))
         self.num_labeled = batch_size - self.num_transfer
         self.seed, self.rank, self.world = seed, rank, world
-        self.epoch = 0  # advanced by each pass; set by the DataModule when a run resumes
+        self.position = position
+        self.epoch = 0  # advanced by each pass when there is no ``position``
         if len(source) == 0 and self.num_transfer:
             raise ValueError("the transfer source holds no images")
 
@@ -92,8 +99,12 @@ class MixedBatches(IterableDataset):
         ]
 
     def __iter__(self):
-        mine = self.plan(self.epoch)[self.rank :: self.world]
-        self.epoch += 1  # each worker's (persistent) copy advances itself
+        if self.position is not None:
+            epoch, done = self.position()
+        else:
+            epoch, done = self.epoch, 0
+            self.epoch += 1  # each worker's (persistent) copy advances itself
+        mine = self.plan(epoch)[self.rank :: self.world][done:]
         worker = get_worker_info()
         if worker is not None:
             mine = mine[worker.id :: worker.num_workers]
