@@ -77,47 +77,43 @@ MIMIC_LR = "--model.init_args.lr=0.001"
 ENSEMBLED = ["cnn_s0", "cnn_s1"]
 
 
+def mimic_stage(name: str, model: str, hidden: int, against: str, *args: str) -> Stage:
+    """250L-``hidden`` as an L2 mimic of the CNN, compared with its twin on labels and with ``against``."""
+    return Stage(
+        name,
+        model,
+        ("speech/shallow_mimic.yaml",),
+        role="student",
+        twin=f"shallow_labels_w{hidden}",
+        teacher=TEACHER,
+        against=(against,),
+        args=(width(hidden), OF_THE_TEACHER, MIMIC_LR, *args),
+    )
+
+
 def shallow_pair(hidden: int) -> list[Stage]:
-    """The shallow net of this width on labels, and as the CNN's mimic."""
-    return [
-        Stage(
-            f"shallow_labels_w{hidden}",
-            f"250L-{hidden} on labels",
-            ("speech/shallow_labels.yaml",),
-            role="baseline",
-            args=(width(hidden),),
-        ),
-        Stage(
-            f"shallow_mimic_w{hidden}",
-            f"250L-{hidden} mimic of the CNN",
-            ("speech/shallow_mimic.yaml",),
-            role="student",
-            twin=f"shallow_labels_w{hidden}",
-            teacher=TEACHER,
-            against=("dnn_labels",),
-            args=(width(hidden), OF_THE_TEACHER, MIMIC_LR),
-        ),
-    ]
+    """The shallow net of this width on labels, and as the CNN's mimic (against the DNN of about its size)."""
+    labels = Stage(
+        f"shallow_labels_w{hidden}",
+        f"250L-{hidden} on labels",
+        ("speech/shallow_labels.yaml",),
+        role="baseline",
+        args=(width(hidden),),
+    )
+    return [labels, mimic_stage(f"shallow_mimic_w{hidden}", f"250L-{hidden} mimic of the CNN", hidden, "dnn_labels")]
 
 
 def with_transfer(corpus: Path, multiple: int) -> Stage:
-    """The widest mimic with ``multiple`` x the labeled speakers of unlabeled speech, at the same steps."""
+    """The widest mimic with ``multiple`` x the labeled speakers of unlabeled speech, at the same steps
+    (against the same mimic without it)."""
     widest = max(WIDTHS)
-    return Stage(
+    return mimic_stage(
         f"mimic_transfer_{multiple}x",
         f"250L-{widest} mimic, + {multiple}x unlabeled speech",
-        ("speech/shallow_mimic.yaml",),
-        role="student",
-        twin=f"shallow_labels_w{widest}",
-        teacher=TEACHER,
-        against=(f"shallow_mimic_w{widest}",),
-        args=(
-            width(widest),
-            OF_THE_TEACHER,
-            MIMIC_LR,
-            f"--data.init_args.transfer_root={transfer_folder(corpus, multiple)}",
-            "--data.init_args.epoch_frames=labeled",
-        ),
+        widest,
+        f"shallow_mimic_w{widest}",
+        f"--data.init_args.transfer_root={transfer_folder(corpus, multiple)}",
+        "--data.init_args.epoch_frames=labeled",
     )
 
 
