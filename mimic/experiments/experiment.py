@@ -87,7 +87,8 @@ class Experiment:
     stages: in the order they run (teachers before their students).
     scoring: what the table reports.
     quick: arguments that make every stage a smoke run of seconds (``--quick``).
-    prepare: makes the experiment's data first (``prepare(quick)``), e.g. synthesises a corpus.
+    prepare: makes the data of the stages that run first (``prepare(quick, stage names)``), e.g.
+        synthesises a corpus.
     figures: draws the experiment's own figures from the rows into the results folder and returns the
         Markdown that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
     published: a folder (``docs/results/...``) that receives a copy of the report, tables and figures.
@@ -101,7 +102,7 @@ class Experiment:
     stages: tuple[Stage, ...]
     scoring: Scoring
     quick: tuple[str, ...] = ()
-    prepare: Callable[[bool], None] | None = None
+    prepare: Callable[[bool, set[str]], None] | None = None
     figures: Callable[[list[Any], Path], list[str]] | None = None
     published: Path | None = None
     args: tuple[str, ...] = ()

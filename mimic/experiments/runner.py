@@ -68,13 +68,13 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     if opts.wandb:
         extra = ["--config", str(opts.configs / "logger" / "wandb.yaml"), *extra]
     started = time.monotonic()
-    if experiment.prepare is not None:
-        experiment.prepare(opts.quick)
     skipped = {name for name in opts.skip.split(",") if name}
     unknown = skipped - {stage.name for stage in experiment.stages}
     if unknown:
         parser.error(f"--skip: no stage named {', '.join(sorted(unknown))}")
     stages = [stage for stage in experiment.stages if stage.name not in skipped]
+    if experiment.prepare is not None:
+        experiment.prepare(opts.quick, {stage.name for stage in stages})
     # whether any stage will keep an earlier run's checkpoint (the report says so, for its timing)
     reused = opts.reuse and any(
         (experiment.runs / s.name / "checkpoints" / "best.ckpt").is_file() for s in stages if s.trained

@@ -76,7 +76,7 @@ def ensure_corpus(root: Path, settings: CorpusSettings) -> None:
     synthesise_corpus(root, settings, overwrite=manifest.is_file())
 
 
-def prepare(quick: bool) -> None:
+def prepare(quick: bool, _: set[str]) -> None:
     if quick:
         ensure_corpus(QUICK_CORPUS, QUICK_SETTINGS)
     else:

@@ -6,7 +6,8 @@ import torch
 
 from mimic.callbacks.phone_error_rate import PhoneErrorRateScorer
 from mimic.data.base import PhoneScoringData
-from mimic.metrics.decoding import estimate_bigram
+from mimic.metrics.decoding import estimate_bigram, viterbi_decode
+from mimic.metrics.phone_error_rate import score_utterance
 
 
 class _Module:
@@ -56,14 +57,14 @@ def test_sweep_picks_the_best_setting_and_says_which():
     batch = {"lengths": torch.tensor([12]), "utterance": torch.tensor([0])}
     scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], insertion_penalty=[-50.0, 0.0])
     scorer.setup(trainer, None, "validate")
-    scorer.score(logits, batch, "val")
+    scorer.collect(logits, batch, "val")
     module = _Module()
     scorer._log(module, "val")
     assert module.logged["val/per"] == 0.0  # clear evidence decodes exactly once the penalty is sane
     assert module.logged["val/per_insertion_penalty"] == 0.0  # -50 per phone forces too few phones
     greedy = PhoneErrorRateScorer(decoder="greedy")
     greedy.setup(trainer, None, "validate")
-    greedy.score(logits, batch, "val")
+    greedy.collect(logits, batch, "val")
     module = _Module()
     greedy._log(module, "val")
     assert module.logged == {"val/per": 0.0}
@@ -85,7 +86,7 @@ def test_a_test_run_keeps_every_utterance_result(tmp_path):
     scorer = PhoneErrorRateScorer(decoder="greedy", keep_in=tmp_path)
     scorer.setup(trainer, None, "test")
     scorer.on_test_epoch_start(trainer, None)
-    scorer.score(logits, batch, "test")
+    scorer.collect(logits, batch, "test")
     module = _Module()
     scorer.on_test_epoch_end(trainer, module)
     assert module.logged["test/per"] == pytest.approx(2 / 8)
@@ -96,3 +97,38 @@ def test_a_test_run_keeps_every_utterance_result(tmp_path):
         assert kept["errors"].tolist() == [1, 1] and kept["phones"].tolist() == [4, 4]
         assert kept["frame_offsets"].tolist() == [0, 6, 12]
         assert (kept["frame_argmax"][:6] // 3).tolist() == frames
+
+
+def test_an_epoch_decoded_at_once_scores_as_each_utterance_alone():
+    # utterances of two validation batches, decoded together at the epoch's end under a sweep, score
+    # exactly what the one-utterance decoder gives for each utterance and setting
+    reference = [60, 5, 27, 60, 14, 60]
+    trainer = _trainer(reference)
+    generator = torch.Generator().manual_seed(0)
+    lengths = [[30, 7], [55, 1, 12]]
+    batches = [torch.randn(sum(n), 183, generator=generator) * 4 for n in lengths]
+    grid = [(0.5, 0.0), (0.5, -1.0), (2.0, 0.0), (2.0, -1.0)]  # the scorer's order: weights x penalties
+    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 2.0], insertion_penalty=[0.0, -1.0])
+    scorer.PATHS_PER_DECODE = 8  # two utterances per decode: several groups, as a large dev set has
+    scorer.setup(trainer, None, "validate")
+    scorer.on_validation_epoch_start(None, None)
+    first = 0
+    for n, logits in zip(lengths, batches, strict=True):
+        scorer.collect(logits, {"lengths": torch.tensor(n), "utterance": torch.arange(first, first + len(n))}, "val")
+        first += len(n)
+    module = _Module()
+    scorer._log(module, "val")
+
+    log_initial, log_bigram = estimate_bigram([reference])
+    priors = trainer.datamodule.log_state_priors()
+    utterances = [u for n, logits in zip(lengths, batches, strict=True) for u in logits.split(n)]
+    errors = []
+    for weight, penalty in grid:
+        alone = [
+            viterbi_decode(u.log_softmax(-1) - priors, log_initial, log_bigram, weight, penalty) for u in utterances
+        ]
+        errors.append(sum(score_utterance(path, reference)[2] for path in alone))
+    phones = len(utterances) * len(score_utterance(reference, reference)[0])
+    best = errors.index(min(errors))  # the first best setting, as the scorer picks
+    assert module.logged["val/per"] == pytest.approx(errors[best] / phones)
+    assert (module.logged["val/per_lm_weight"], module.logged["val/per_insertion_penalty"]) == grid[best]

@@ -58,3 +58,40 @@ def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
         if stage.name.startswith("mimic_transfer"):
             assert data["transfer_root"].startswith(f"{paper_speech.CORPUS}-transfer-")
             assert data["epoch_frames"] == "labeled"  # as many steps as the mimic without transfer speech
+
+
+def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(capsys):
+    plan = paper_speech.Plan(mimic_of="ensemble", student_epochs=30)
+    full = paper_speech.experiment(quick=False, plan=plan)
+    names = [stage.name for stage in full.stages]
+    assert names[:3] == ["cnn_s0", "cnn_s1", "ensemble"]  # what the students mimic comes first
+    cnns = [str(paper_speech.RUNS / f"cnn_s{seed}/checkpoints/best.ckpt") for seed in (0, 1)]
+    for stage in full.stages:
+        if not stage.trained:
+            continue
+        config = _resolved(stage_arguments(full, stage), capsys)
+        expected = 8 if stage.name.startswith("cnn") else 30  # the CNNs keep their config's epochs
+        assert config["trainer"]["max_epochs"] == expected, stage.name
+        if stage.role == "student":
+            mimics = [c for c in config["trainer"]["callbacks"] if c["class_path"].endswith("TeacherLogits")]
+            assert mimics[0]["init_args"]["checkpoints"] == cnns
+            assert stage.teacher == "ensemble" and "CNN ensemble" in stage.model
+
+
+def test_transfer_speech_is_made_only_for_the_stages_that_run(monkeypatch, in_tmp):
+    made = []
+    monkeypatch.setattr(paper_speech, "ensure_corpus", lambda corpus, settings: None)
+    monkeypatch.setattr(paper_speech, "ensure_transfer", lambda corpus, settings, multiple: made.append(multiple))
+    experiment = paper_speech.experiment(quick=True)
+    experiment.prepare(True, {"cnn_s0", "mimic_transfer_3x"})
+    assert made == [3]
+
+
+def test_a_bad_epoch_count_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["paper-speech", "--student-epochs", "0"])
+    assert exited.value.code == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "mimic: error: paper-speech: --student-epochs: expected at least 1 epoch, got 0"
+    )
