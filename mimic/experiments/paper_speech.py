@@ -6,14 +6,14 @@ rooms, rate and pitch varying within a speaker, 48 voices) with 120 training spe
 in the order they run (what the claim needs first, so that a run cut short with ``--skip`` still makes it):
 
 - the CNN teacher (seed 0; the paper's CNN row), which every student mimics;
-- a deep MLP of about the shallow students' size on labels (the DNN row);
-- the shallow nets ``250L-4096`` and ``250L-1024`` on labels and as mimics of the CNN (the SNN and
-  SNN-MIMIC rows at two widths);
-- the wider mimic again with 1x, 3x and 10x extra *unlabeled* speech (new speakers, recorded the same way,
-  ``synth-timit --transfer-for``), labelled on the fly by the CNN: what the paper's students got
-  from far more inputs than the labeled set. These runs take as many steps as the mimic without it
+- the shallow net ``250L-4096`` on labels and as the CNN's mimic (the SNN and SNN-MIMIC rows), then a
+  deep MLP of about the shallow students' size on labels (the DNN row);
+- the mimic with 1x extra *unlabeled* speech (new speakers, recorded the same way,
+  ``synth-timit --transfer-for``), labelled on the fly by the CNN: what the paper's students got from
+  far more inputs than the labeled set. Transfer runs take as many steps as the mimic without it
   (``epoch_frames: labeled``: each epoch draws the labeled set's number of frames from all the speech),
   so that what they gain is what more speech gives, not more training;
+- the narrower pair ``250L-1024`` on labels and as a mimic; the mimic with 3x and 10x extra speech;
 - a second CNN (seed 1) and the ensemble of the two (the paper's ECNN row), last: on a CPU two more
   CNN trainings cost more than the students, and a student of the ensemble would need both first.
 
@@ -165,8 +165,8 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     )
     return (
         *teachers,
-        dnn,
         *shallow_pair(plan, widest),
+        dnn,
         with_transfer(plan, corpus, first),
         *shallow_pair(plan, narrow),
         *(with_transfer(plan, corpus, m) for m in more),

@@ -17,7 +17,8 @@ from tests.fixtures.synth import needs_espeak
 def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     rows = main(["paper-speech", "--quick"])
     stages = [r.stage for r in rows]
-    assert stages[:2] == ["cnn_s0", "dnn_labels"] and stages[-2:] == ["cnn_s1", "ensemble"]
+    assert stages[:4] == ["cnn_s0", "shallow_labels_w4096", "shallow_mimic_w4096", "dnn_labels"]
+    assert stages[-2:] == ["cnn_s1", "ensemble"]
     assert [s for s in stages if "transfer" in s] == ["mimic_transfer_1x", "mimic_transfer_3x", "mimic_transfer_10x"]
     labeled = json.loads((in_tmp / "data/timit-synth-hard-quick/SYNTH.json").read_text())
     assert labeled["settings"]["variability"]["voices"] == "many"
