@@ -48,6 +48,9 @@ class LastCheckpoint(Checkpoint):
     def _save(self, trainer: pl.Trainer) -> None:
         if trainer.fast_dev_run or trainer.sanity_checking:
             return
+        check_finite = getattr(trainer.lightning_module, "check_finite", None)
+        if check_finite is not None:  # the loss is checked only every few steps: never keep weights it ruined
+            check_finite()
         # all ranks call it (each adds its own states); rank 0 writes, atomically (SafeCheckpointIO)
         trainer.save_checkpoint(self.path, weights_only=False)
         self._saved_at_step = trainer.global_step

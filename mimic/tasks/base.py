@@ -34,6 +34,10 @@ class ClassifierTask(pl.LightningModule):
         schedule: ``"onecycle"`` (warm-up then cosine decay, per step), ``"cosine"`` (decay per step)
             or ``"constant"``.
         warmup_fraction: share of the steps spent warming up under ``"onecycle"``.
+        finite_check_every: steps between checks that the training loss stayed finite. A check waits for
+            the device (and, under DDP, for every rank), so it is not made at every step: the first
+            non-finite step is noted on the device, and the run stops at the next check (and before any
+            validation or checkpoint) naming that step.
     """
 
     def __init__(
@@ -45,13 +49,17 @@ class ClassifierTask(pl.LightningModule):
         weight_decay: float = 0.0,
         schedule: Literal["onecycle", "cosine", "constant"] = "onecycle",
         warmup_fraction: float = 0.2,
+        finite_check_every: int = 50,
     ) -> None:
         super().__init__()
+        if finite_check_every < 1:
+            raise ValueError(f"model.finite_check_every must be at least 1, got {finite_check_every}")
         self.save_hyperparameters(ignore=["net"])
+        self._first_nonfinite_step: Tensor | None = None  # () int64 on the device; -1 while all finite
         self.net = net
         # One metric per split: they accumulate separately and sync across ranks at epoch end.
         self.train_err, self.val_err, self.test_err = (ErrorRate(net.num_classes) for _ in SPLITS)
-        self.train_loss = MeanMetric()
+        self.train_loss = MeanMetric(nan_strategy="ignore")  # a non-finite loss stops the run: watch_finite
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
@@ -76,20 +84,32 @@ class ClassifierTask(pl.LightningModule):
         return logits
 
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
-        self.check_finite(loss)
+        self.watch_finite(loss)
         self.train_err(logits.detach(), batch[keys.Y])
         self.train_loss(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
         self.log("train/loss", self.train_loss, prog_bar=True, on_step=True, on_epoch=True)
         self.log("train/err", self.train_err, on_step=False, on_epoch=True)
 
-    def check_finite(self, loss: Tensor) -> None:
-        """Stop the run when the loss is NaN or infinite on any rank, instead of training on garbage."""
-        bad = self.trainer.strategy.reduce_boolean_decision(not torch.isfinite(loss).item(), all=False)
-        if bad:
+    def watch_finite(self, loss: Tensor) -> None:
+        """Note (on the device, without waiting for it) the first step whose loss is NaN or infinite;
+        check every ``finite_check_every`` steps."""
+        if self._first_nonfinite_step is None or self._first_nonfinite_step.device != loss.device:
+            self._first_nonfinite_step = torch.full((), -1, dtype=torch.long, device=loss.device)
+        first = self._first_nonfinite_step
+        self._first_nonfinite_step = torch.where(~torch.isfinite(loss.detach()) & (first < 0), self.global_step, first)
+        if (self.global_step + 1) % self.hparams.finite_check_every == 0:
+            self.check_finite()
+
+    def check_finite(self) -> None:
+        """Stop the run when the loss was NaN or infinite on any rank, instead of training on garbage.
+        Every rank calls it at the same steps (it is a collective under DDP)."""
+        first = -1 if self._first_nonfinite_step is None else int(self._first_nonfinite_step)  # waits for the device
+        if self.trainer.strategy.reduce_boolean_decision(first >= 0, all=False):
+            where = f"step {first}" if first >= 0 else "a step of another rank"
             raise FloatingPointError(
-                f"{type(self).__name__}: training loss became {loss.item()} at epoch {self.current_epoch}, "
-                f"step {self.global_step} (lr {self.hparams.lr}). The learning rate is probably too high for "
-                "this loss: lower model.lr, or set trainer.gradient_clip_val."
+                f"{type(self).__name__}: training loss became NaN or infinite at {where} (epoch "
+                f"{self.current_epoch}; lr {self.hparams.lr}). The learning rate is probably too high for this "
+                "loss: lower model.lr, or set trainer.gradient_clip_val."
             )
 
     # --- optimisation ------------------------------------------------------------------------------
@@ -99,12 +119,15 @@ class ClassifierTask(pl.LightningModule):
         decay = [p for p in self.net.parameters() if p.ndim > 1]
         no_decay = [p for p in self.net.parameters() if p.ndim <= 1]
         groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        # One fused kernel per step where torch has one for the device (CUDA, CPU), not a loop over tensors:
+        # on this CPU fused AdamW stepped a 256L-2048 net ~5x faster than the multi-tensor path.
+        fused = _fused_supported(self.net.parameters())
         if hp.optimizer == "sgd":
-            optimizer = torch.optim.SGD(groups, lr=hp.lr, momentum=hp.momentum, nesterov=hp.momentum > 0)
+            optimizer = torch.optim.SGD(groups, lr=hp.lr, momentum=hp.momentum, nesterov=hp.momentum > 0, fused=fused)
         elif hp.optimizer == "adamw":
-            optimizer = torch.optim.AdamW(groups, lr=hp.lr)
+            optimizer = torch.optim.AdamW(groups, lr=hp.lr, fused=fused)
         elif hp.optimizer == "adam":
-            optimizer = torch.optim.Adam(groups, lr=hp.lr)
+            optimizer = torch.optim.Adam(groups, lr=hp.lr, fused=fused)
         else:
             raise ValueError(f"model.optimizer must be 'sgd', 'adamw' or 'adam', got {hp.optimizer!r}")
         if hp.schedule == "constant":
@@ -153,7 +176,12 @@ class ClassifierTask(pl.LightningModule):
         self.train_loss.reset()
 
     def on_validation_start(self) -> None:
+        if self.trainer.training or self.trainer.state.fn == "fit":
+            self.check_finite()  # never score (or keep as best) weights a non-finite loss has reached
         self._warn_if_unfitted()
+
+    def on_train_epoch_end(self) -> None:
+        self.check_finite()
 
     def on_test_start(self) -> None:
         self._warn_if_unfitted()
@@ -204,6 +232,16 @@ class ClassifierTask(pl.LightningModule):
                 for key, value in states.items():
                     setattr(metric, key, value.to(self.device))
                 metric._update_count, metric._computed = 1, None  # as after an update: compute() reads them
+
+
+def _fused_supported(parameters) -> bool | None:
+    """``True`` where every parameter is a floating tensor on a device with fused optimiser kernels, else
+    ``None`` (torch's default)."""
+    from torch.utils._foreach_utils import _get_fused_kernels_supported_devices
+
+    supported = set(_get_fused_kernels_supported_devices())
+    params = list(parameters)
+    return True if params and all(p.device.type in supported and p.is_floating_point() for p in params) else None
 
 
 def _detached(running: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
