@@ -18,7 +18,7 @@ import lightning.pytorch as pl
 import yaml
 from jsonargparse import DefaultHelpFormatter, Namespace
 from lightning.fabric.plugins.io.checkpoint_io import CheckpointIO
-from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar, TQDMProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 
 from mimic import atomic, errors
@@ -56,6 +56,7 @@ DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic thei
 EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<11} {help_}" for name, (_, help_) in TOOLS.items())
 CSV_LOGGER = "mimic.run_log.RunCSVLogger"  # Lightning's CSVLogger, continued by a resumed run
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
+PROGRESS_REFRESH_STEPS = 20  # training steps between progress-bar refreshes
 
 
 class HelpFormatter(DefaultHelpFormatter):
@@ -206,6 +207,12 @@ class MimicCLI(LightningCLI):
             callbacks += default_checkpointing(self.run_dir, self.run_config)
         if self.subcommand == "fit" and not any(isinstance(c, RandomState) for c in callbacks):
             callbacks.append(RandomState())  # a resumed run draws what the interrupted one would have
+        if trainer_config.get("enable_progress_bar") is not False and not any(
+            isinstance(c, ProgressBar) for c in callbacks
+        ):
+            # Each refresh turns the bar's figures into Python numbers, which waits for the GPU: at
+            # Lightning's default (every step) that is a stall per step.
+            callbacks.append(TQDMProgressBar(refresh_rate=PROGRESS_REFRESH_STEPS))
         if self.subcommand == "test":
             if not any(isinstance(c, TestPredictions) for c in callbacks):
                 callbacks.append(TestPredictions(self.run_dir))  # every test run keeps its predictions

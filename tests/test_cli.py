@@ -116,3 +116,19 @@ def test_nets_tool_prints_counts(capsys):
     assert by_name["shallow_mimic.yaml"]["arch"] == by_name["shallow_labels.yaml"]["arch"] == "256L-2048"
     assert by_name["shallow_mimic.yaml"]["params"] == 256 * (784 + 2048) + 2048 + 2048 * 10 + 10
     assert "params" in capsys.readouterr().out
+
+
+def test_the_progress_bar_refreshes_every_few_steps_unless_configured(in_tmp, fashion_root):
+    # a refresh waits for the device (the bar's figures become Python numbers): not at every step
+    from lightning.pytorch.callbacks import TQDMProgressBar
+
+    from mimic.cli import PROGRESS_REFRESH_STEPS
+
+    path = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root))
+    shown = ["--trainer.fast_dev_run=1", "--trainer.enable_progress_bar=true"]
+    cli = main(["fit", "--config", path, *shown])
+    bars = [c for c in cli.trainer.callbacks if isinstance(c, TQDMProgressBar)]
+    assert [bar.refresh_rate for bar in bars] == [PROGRESS_REFRESH_STEPS]
+    chosen = ["--trainer.callbacks+=TQDMProgressBar", "--trainer.callbacks.refresh_rate=3"]
+    cli = main(["fit", "--config", path, *shown, *chosen])
+    assert [c.refresh_rate for c in cli.trainer.callbacks if isinstance(c, TQDMProgressBar)] == [3]

@@ -85,9 +85,12 @@ class ClassifierTask(pl.LightningModule):
 
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
         self.watch_finite(loss)
-        self.train_err(logits.detach(), batch[keys.Y])
-        self.train_loss(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
-        self.log("train/loss", self.train_loss, prog_bar=True, on_step=True, on_epoch=True)
+        # update(), not forward(): a metric's forward also computes the batch's own value, kernels and Python
+        # at every step for a figure only the epoch's total is logged of.
+        self.train_err.update(logits.detach(), batch[keys.Y])
+        self.train_loss.update(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
+        self.log("train/loss_step", loss.detach(), prog_bar=True, on_step=True, on_epoch=False)
+        self.log("train/loss_epoch", self.train_loss, on_step=False, on_epoch=True)
         self.log("train/err", self.train_err, on_step=False, on_epoch=True)
 
     def watch_finite(self, loss: Tensor) -> None:
