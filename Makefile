@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-step bench-viterbi bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,12 @@ format: install ## Apply ruff's fixes and formatting
 
 bench: install ## Streaming-teacher throughput benchmark
 	$(PY) benchmarks/teacher_streaming.py
+
+bench-step: install ## The students' training step: the app against a bare PyTorch loop (samples/s, ratio)
+	$(PY) benchmarks/student_step.py --nets fashion,timit,timit-4096-adamw
+
+bench-viterbi: install ## Batched Viterbi against the one-utterance decoder on a dev-set-sized batch
+	$(PY) benchmarks/viterbi.py
 
 bench-cifar: install ## CIFAR + 1M Tiny Images loader against the 128c-p-1200L-30k student (writes 3 GB to /tmp)
 	$(PY) benchmarks/cifar_loader.py

@@ -59,3 +59,42 @@ def test_student_with_made_up_transfer_data_under_ddp(in_tmp, fashion_root, teac
     # ranks take 11 steps per epoch (unequal steps would hang DDP)
     checkpoint = load_checkpoint(in_tmp / "runs/test/student/checkpoints/last.ckpt")
     assert checkpoint["global_step"] == 22
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_nodes_launched_by_torchrun(in_tmp, fashion_root, teachers):
+    """Multi-node DDP is Lightning's: two "nodes" on this machine, each a ``torchrun`` with one process
+    and a static rendezvous on localhost, train one cached student together (``trainer.num_nodes: 2``)."""
+    config = student_config(fashion_root, [str(teachers[0])], cache=True, cache_dir=str(in_tmp / "logits"))
+    student = write_config(in_tmp / "student.yaml", config)
+    port = _free_port()
+    nodes = []
+    for node in (0, 1):
+        launch = [sys.executable, "-m", "torch.distributed.run", "--nnodes=2", "--nproc-per-node=1"]
+        launch += [f"--node-rank={node}", "--master-addr=127.0.0.1", f"--master-port={port}"]
+        fit = ["-m", "mimic", "fit", "--config", student, "--trainer.accelerator=cpu", "--trainer.devices=1"]
+        fit += ["--trainer.num_nodes=2", "--trainer.strategy=ddp", "--trainer.max_epochs=2"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        nodes.append(
+            subprocess.Popen(
+                [*launch, *fit], cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+        )
+    outputs = [node.communicate(timeout=600)[0] for node in nodes]
+    assert [node.returncode for node in nodes] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
+    # each rank labelled its own share of the data and keeps its own cache file
+    assert sorted(p.name for p in (in_tmp / "logits").iterdir()) == [
+        f"teacher-logits-{split}-rank{rank}.pt" for split in ("train", "val") for rank in (0, 1)
+    ]
+    checkpoint = load_checkpoint(in_tmp / "runs/test/student/checkpoints/last.ckpt")
+    assert checkpoint["epoch"] == 1
+    # 336 training images at 32 a batch, split over two ranks: 6 steps an epoch each
+    assert checkpoint["global_step"] == 12
