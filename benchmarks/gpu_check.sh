@@ -21,7 +21,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>
 device=$(python3 -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')
 for every in 50 1; do
   echo "== student step, finite-loss check every $every step(s)"
-  python3 benchmarks/student_step.py --device "$device" --steps "$STEPS" --nets fashion,timit,timit-4096-adamw \
+  python3 benchmarks/student_step.py --device "$device" --steps "$STEPS" --rounds 2 --nets fashion,timit,timit-4096-adamw \
     --finite-check-every "$every" --csv "$OUT/student_step_every$every.csv" 2>&1 | grep "student:"
 done
 echo "== Viterbi"
