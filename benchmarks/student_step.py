@@ -11,7 +11,10 @@ is the ratio of samples per second (target: at least 0.95), measured after warm-
 slow rounds are the other tenants', not the loop's).
 
     python benchmarks/student_step.py [--device cpu|cuda] [--steps 100] [--rounds 1] [--nets fashion,timit]
-        [--finite-check-every 50] [--csv FILE]
+        [--finite-check-every 50] [--compile] [--csv FILE]
+
+``--compile`` also times the app with ``model.compile: true`` (``torch.compile``; the warm-up steps
+take the compilation), against the app without it.
 
 ``--finite-check-every 1`` gives the app the host sync at every step it used to have.
 """
@@ -130,11 +133,17 @@ class _Timer(pl.Callback):
 
 
 def app_loop(
-    net: torch.nn.Module, batches: DataLoader, student: Student, steps: int, device: torch.device, check_every: int
+    net: torch.nn.Module,
+    batches: DataLoader,
+    student: Student,
+    steps: int,
+    device: torch.device,
+    check_every: int,
+    compile: bool = False,
 ) -> float:
-    """Samples/s of ``StudentModule`` under Lightning, on the same batches."""
+    """Samples/s of ``StudentModule`` under Lightning, on the same batches (compiled: after compiling)."""
     module = StudentModule(
-        net, loss="mimic", optimizer=student.optimizer, lr=student.lr, finite_check_every=check_every
+        net, loss="mimic", optimizer=student.optimizer, lr=student.lr, finite_check_every=check_every, compile=compile
     )
     timer = _Timer(device)
     trainer = pl.Trainer(
@@ -165,6 +174,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--nets", default="fashion,timit", help=f"comma-separated, of {', '.join(STUDENTS)}")
     parser.add_argument("--finite-check-every", type=int, default=50)
+    parser.add_argument("--compile", action="store_true", help="also time the app with model.compile: true")
     parser.add_argument("--csv", default=None)
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -178,17 +188,22 @@ def main() -> None:
         for _ in range(args.rounds):
             bare = max(bare, bare_loop(copy.deepcopy(net), batches, student, args.steps, device))
             app = max(app, app_loop(copy.deepcopy(net), batches, student, args.steps, device, args.finite_check_every))
-        rows.append(
-            {
-                "student": student.name,
-                "device": str(device),
-                "bare samples/s": round(bare),
-                "app samples/s": round(app),
-                "ratio": round(app / bare, 3),
-                "target": 0.95,
-                "pass": app / bare >= 0.95,
-            }
-        )
+        row = {
+            "student": student.name,
+            "device": str(device),
+            "bare samples/s": round(bare),
+            "app samples/s": round(app),
+            "ratio": round(app / bare, 3),
+            "target": 0.95,
+            "pass": app / bare >= 0.95,
+        }
+        if args.compile:
+            compiled = max(
+                app_loop(copy.deepcopy(net), batches, student, args.steps, device, args.finite_check_every, True)
+                for _ in range(args.rounds)
+            )
+            row |= {"app compiled samples/s": round(compiled), "compiled / app": round(compiled / app, 3)}
+        rows.append(row)
         print(" | ".join(f"{k}: {v}" for k, v in rows[-1].items()), flush=True)
     if args.csv:
         with open(args.csv, "w", newline="") as f:

@@ -40,6 +40,7 @@ class TeacherLogits(pl.Callback):
             is reused only if its identity matches (the teachers' weights by content hash, the combine
             rule, the precision, the data settings, the sharding) and its checksum still holds; anything
             else is rebuilt, with one line saying why.
+        compile: ``torch.compile`` the frozen teacher (the first batches pay the compilation).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class TeacherLogits(pl.Callback):
         combine: Combine = "logits",
         cache: bool = False,
         cache_dir: str | None = None,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         # The teachers are read when first needed (setup), not here: the CLI builds callbacks while it
@@ -56,6 +58,7 @@ class TeacherLogits(pl.Callback):
         self.combine = combine
         self.cache_enabled = cache or cache_dir is not None
         self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.compile = compile
         self._paths: list[Path] | None = None
         self._content_hashes: list[str] | None = None
         self._teacher: nn.Module | None = None
@@ -95,6 +98,8 @@ class TeacherLogits(pl.Callback):
         self.check_student(pl_module)
         # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
         self.teacher = trainer.precision_plugin.convert_module(self.teacher)
+        if self.compile:
+            self.teacher.compile()
         if self.cache_enabled:
             for split in _splits_of(stage):
                 self.check_cacheable(trainer, split)

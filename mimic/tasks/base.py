@@ -38,6 +38,8 @@ class ClassifierTask(pl.LightningModule):
             the device (and, under DDP, for every rank), so it is not made at every step: the first
             non-finite step is noted on the device, and the run stops at the next check (and before any
             validation or checkpoint) naming that step.
+        compile: ``torch.compile`` the net (in place: its weights keep their names in checkpoints). The
+            first steps pay the compilation; off by default (see the README's measurements).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class ClassifierTask(pl.LightningModule):
         schedule: Literal["onecycle", "cosine", "constant"] = "onecycle",
         warmup_fraction: float = 0.2,
         finite_check_every: int = 50,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         if finite_check_every < 1:
@@ -63,6 +66,10 @@ class ClassifierTask(pl.LightningModule):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
+
+    def configure_model(self) -> None:
+        if self.hparams.get("compile", False):  # (checkpoints from before the option have no such key)
+            self.net.compile()
 
     # --- steps -------------------------------------------------------------------------------------
 

@@ -196,3 +196,18 @@ def test_a_cache_file_that_does_not_match_is_rebuilt_and_never_trained_on(in_tmp
     assert teacher.stat().st_size == stat.st_size
     assert fit("swapped") == 336 + 64 and "other teachers, data, precision" in rebuilt_because()
     assert sorted(p.name for p in train_file.parent.iterdir()) == [train_file.name, "teacher-logits-val-rank0.pt"]
+
+
+@pytest.mark.slow
+def test_compiled_student_and_teacher(in_tmp, fashion_root, teachers):
+    """``model.compile`` and ``TeacherLogits(compile=True)``: both nets run compiled, and the student's
+    checkpoint keeps its weights' names (it loads into an uncompiled net)."""
+    config = student_config(fashion_root, [str(teachers[0])], compile=True)
+    config["model"]["init_args"]["compile"] = True
+    config["trainer"].update(max_steps=3, limit_val_batches=1)
+    cli = main(["fit", "--config", write_config(in_tmp / "compiled.yaml", config)])
+    assert cli.model.net._compiled_call_impl is not None
+    assert _callback(cli).teacher._compiled_call_impl is not None
+    weights = torch.load(in_tmp / "runs/test/student/checkpoints/last.ckpt", weights_only=True)["state_dict"]
+    assert not any("_orig_mod" in key for key in weights)
+    assert torch.isfinite(cli.trainer.callback_metrics["train/loss_step"])
