@@ -20,6 +20,7 @@ from mimic import batch as keys
 from mimic.atomic import atomic_file
 from mimic.callbacks.logit_cache import LogitCache
 from mimic.data.base import MimicDataModule
+from mimic.nets.compile import compile_in_place
 from mimic.nets.ensemble import Combine, Ensemble
 from mimic.tasks.base import ClassifierTask
 from mimic.tasks.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
@@ -99,7 +100,7 @@ class TeacherLogits(pl.Callback):
         # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
         self.teacher = trainer.precision_plugin.convert_module(self.teacher)
         if self.compile:
-            self.teacher.compile()
+            compile_in_place(self.teacher, pl_module.device, "TeacherLogits(compile=True)")
         if self.cache_enabled:
             for split in _splits_of(stage):
                 self.check_cacheable(trainer, split)

@@ -13,6 +13,7 @@ from mimic import batch as keys
 from mimic.data.base import MimicDataModule
 from mimic.metrics.classification import ErrorRate
 from mimic.nets.base import Net, count_hidden_units, count_parameters
+from mimic.nets.compile import compile_in_place
 from mimic.ranks import gather_from_ranks, own_share
 from mimic.tasks.checkpoints import FORMAT, FORMAT_KEY, NET_SPEC_KEY, check_format
 
@@ -69,7 +70,7 @@ class ClassifierTask(pl.LightningModule):
 
     def configure_model(self) -> None:
         if self.hparams.get("compile", False):  # (checkpoints from before the option have no such key)
-            self.net.compile()
+            compile_in_place(self.net, self.trainer.strategy.root_device, "model.compile")
 
     # --- steps -------------------------------------------------------------------------------------
 
