@@ -56,6 +56,7 @@ DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic thei
 EPILOG = "tools:\n" + "\n".join(f"  mimic {name:<11} {help_}" for name, (_, help_) in TOOLS.items())
 CSV_LOGGER = "mimic.run_log.RunCSVLogger"  # Lightning's CSVLogger, continued by a resumed run
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
+DECODER_FILE = "decoder.json"  # in a stage's folder: the decoder setting `mimic validate` chose on dev
 PROGRESS_REFRESH_STEPS = 20  # training steps between progress-bar refreshes
 
 
@@ -218,6 +219,9 @@ class MimicCLI(LightningCLI):
                 callbacks.append(TestPredictions(self.run_dir))  # every test run keeps its predictions
             for scorer in (c for c in callbacks if isinstance(c, PhoneErrorRateScorer) and c.keep_in is None):
                 scorer.keep_in = self.run_dir  # ... and a speech run each utterance's result
+        stage_dir = self.run_dir if self.subcommand in (None, "fit") else self.run_dir.parent
+        for scorer in (c for c in callbacks if isinstance(c, PhoneErrorRateScorer) and c.decoder_file is None):
+            scorer.decoder_file = stage_dir / DECODER_FILE  # validate writes the dev-chosen setting, test reads it
         kwargs.setdefault("callbacks", callbacks)
         plugins = trainer_config.get("plugins")
         plugins = list(plugins) if isinstance(plugins, list) else [] if plugins is None else [plugins]

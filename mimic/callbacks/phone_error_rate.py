@@ -6,6 +6,7 @@ of an LM sweep together (``batched_viterbi``), on the module's device: the score
 utterances are kept until then (dev TIMIT: 400 x about 300 frames x 183 scores, about 90 MB).
 """
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,7 @@ import torch
 from torch import Tensor
 
 from mimic import batch as keys
+from mimic.atomic import atomic_file
 from mimic.callbacks.utterance_results import FILENAME, UtteranceResult, write_utterance_results
 from mimic.data.base import PhoneScoringData
 from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
@@ -25,10 +27,12 @@ class PhoneErrorRateScorer(pl.Callback):
     """Phone error rate of whole utterances (needs a ``PhoneScoringData`` DataModule such as
     ``TIMITDataModule``, and a task whose evaluation steps return their logits).
 
-    Tuning on dev: give ``lm_weight`` and/or ``insertion_penalty`` as lists; every combination is decoded,
-    ``val/per`` is the best one's PER and ``val/per_lm_weight``, ``val/per_insertion_penalty`` say which it
-    was (e.g. ``mimic validate ... --trainer.callbacks+=... lm_weight: [0.5, 1, 2]``). A test run takes one
-    setting, the one dev chose: choosing it on the test speakers would flatter the test PER.
+    Tuning on dev: give ``lm_weight`` and/or ``insertion_penalty`` as lists. ``mimic validate`` decodes
+    every combination: ``val/per`` is the best one's PER, ``val/per_lm_weight`` and
+    ``val/per_insertion_penalty`` say which it was, and the choice is written to ``decoder_file``;
+    ``mimic test`` then decodes with that one setting (choosing it on the test speakers would flatter the
+    test PER). During ``fit`` the validation decodes with the first setting only: the per-epoch
+    ``val/per`` that picks ``best.ckpt`` stays cheap, and the decoder is tuned for the net finally kept.
 
     Args:
         decoder: ``"viterbi"`` (scaled likelihoods through phone HMMs with a bigram LM) or ``"greedy"``
@@ -37,6 +41,8 @@ class PhoneErrorRateScorer(pl.Callback):
         insertion_penalty: score(s) added per phone transition.
         keep_in: at test, write every utterance's result to ``keep_in/utterances.npz`` (``mimic test``
             sets it to the test run's folder).
+        decoder_file: with several settings, where ``mimic validate`` writes the one dev chose (JSON) and
+            ``mimic test`` reads it (the CLI sets it to ``decoder.json`` in the stage's folder).
     """
 
     # Utterances x settings decoded together: bounds the padded scores and backpointers (TIMIT's longest
@@ -49,6 +55,7 @@ class PhoneErrorRateScorer(pl.Callback):
         lm_weight: float | list[float] = 1.0,
         insertion_penalty: float | list[float] = 0.0,
         keep_in: str | Path | None = None,
+        decoder_file: str | Path | None = None,
     ) -> None:
         super().__init__()
         self.decoder = decoder
@@ -56,11 +63,16 @@ class PhoneErrorRateScorer(pl.Callback):
         penalties = insertion_penalty if isinstance(insertion_penalty, list) else [insertion_penalty]
         # greedy decoding uses no LM: one setting
         self.grid = [(w, p) for w in weights for p in penalties] if decoder == "viterbi" else [(0.0, 0.0)]
-        self.metrics = {split: [PhoneErrorRate() for _ in self.grid] for split in ("val", "test")}
+        self.settings = list(self.grid)  # what this stage decodes with (setup narrows it)
+        self.metrics = self._metrics()
         self.keep_in = None if keep_in is None else Path(keep_in)
+        self.decoder_file = None if decoder_file is None else Path(decoder_file)
         self.kept: list[UtteranceResult] = []
         # the epoch's scored utterances until its end: (utterance index, (T, 183) logits on the device)
         self.pending: dict[str, list[tuple[int, Tensor]]] = {"val": [], "test": []}
+
+    def _metrics(self) -> dict[str, list[PhoneErrorRate]]:
+        return {split: [PhoneErrorRate() for _ in self.settings] for split in ("val", "test")}
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         datamodule = trainer.datamodule
@@ -69,30 +81,43 @@ class PhoneErrorRateScorer(pl.Callback):
                 f"PhoneErrorRateScorer scores whole utterances: it needs a DataModule implementing "
                 f"mimic.data.base.PhoneScoringData (TIMITDataModule), not {type(datamodule).__name__}"
             )
-        if stage == "test" and len(self.grid) > 1:
-            raise ValueError(
-                f"PhoneErrorRateScorer: a test run decodes with one setting, the one chosen on dev; got "
-                f"{len(self.grid)} (lm_weight x insertion_penalty): give each as a single number"
-            )
+        self.settings = self._settings_for(stage)
+        self.metrics = self._metrics()
         self.datamodule = datamodule
         self.log_priors = datamodule.log_state_priors()  # (183,)
         self.log_initial, self.log_bigram = datamodule.bigram()
+
+    def _settings_for(self, stage: str) -> list[tuple[float, float]]:
+        if len(self.grid) == 1 or stage == "validate":
+            return list(self.grid)
+        if stage == "fit":
+            return self.grid[:1]
+        # test (and predict): the setting dev chose
+        if self.decoder_file is None or not self.decoder_file.is_file():
+            where = f" (it writes {self.decoder_file})" if self.decoder_file is not None else ""
+            raise ValueError(
+                f"PhoneErrorRateScorer: a test run decodes with one setting, the one chosen on dev; got "
+                f"{len(self.grid)} (lm_weight x insertion_penalty): run `mimic validate` with the same config "
+                f"first{where}, or give each as a single number"
+            )
+        chosen = read_decoder_choice(self.decoder_file)
+        return [(chosen["lm_weight"], chosen["insertion_penalty"])]
 
     def decode(self, utterances: list[Tensor]) -> list[list[list[int]]]:
         """(T_i, 183) logits of each utterance -> phone indices, ``[setting][utterance]``."""
         if self.decoder == "greedy":
             return [[greedy_decode(logits) for logits in utterances]]
-        decoded: list[list[list[int]]] = [[] for _ in self.grid]
+        decoded: list[list[list[int]]] = [[] for _ in self.settings]
         # longest first, in groups, so that padding and the per-group memory stay small
         order = sorted(range(len(utterances)), key=lambda i: -utterances[i].shape[0])
-        per_decode = max(1, self.PATHS_PER_DECODE // len(self.grid))
+        per_decode = max(1, self.PATHS_PER_DECODE // len(self.settings))
         for start in range(0, len(order), per_decode):
             group = order[start : start + per_decode]
             frames = torch.cat([utterances[i] for i in group])  # (F, 183)
             scaled = frames.float().log_softmax(dim=-1) - self.log_priors.to(frames.device)  # log p(x|s) + c
             lengths = torch.tensor([utterances[i].shape[0] for i in group])
             paths = viterbi_decode_batch(
-                pad_utterances(scaled, lengths), lengths, self.log_initial, self.log_bigram, self.grid
+                pad_utterances(scaled, lengths), lengths, self.log_initial, self.log_bigram, self.settings
             )
             for setting, found in enumerate(paths):
                 decoded[setting].extend(found)
@@ -127,7 +152,8 @@ class PhoneErrorRateScorer(pl.Callback):
     def on_test_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0) -> None:
         self.collect(outputs, batch, "test")
 
-    def _log(self, pl_module: pl.LightningModule, split: str) -> None:
+    def _log(self, pl_module: pl.LightningModule, split: str) -> tuple[int, float]:
+        """Log the split's PER (the best setting's); returns that setting's index and the PER."""
         self.score(split)
         # Updated on the CPU; moved to the module's device so that compute() can sync over NCCL too.
         values = []
@@ -137,11 +163,15 @@ class PhoneErrorRateScorer(pl.Callback):
         best = min(range(len(values)), key=lambda i: float(values[i]))
         pl_module.log(f"{split}/per", values[best])
         if len(self.grid) > 1:
-            pl_module.log(f"{split}/per_lm_weight", float(self.grid[best][0]))
-            pl_module.log(f"{split}/per_insertion_penalty", float(self.grid[best][1]))
+            pl_module.log(f"{split}/per_lm_weight", float(self.settings[best][0]))
+            pl_module.log(f"{split}/per_insertion_penalty", float(self.settings[best][1]))
+        return best, float(values[best])
 
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        self._log(pl_module, "val")
+        best, per = self._log(pl_module, "val")
+        tuning = trainer.state.fn == "validate" and len(self.settings) > 1 and not trainer.sanity_checking
+        if tuning and self.decoder_file is not None and trainer.is_global_zero:
+            write_decoder_choice(self.decoder_file, self.settings[best], per, self.settings)
 
     def on_validation_epoch_start(self, trainer, pl_module) -> None:
         self.pending["val"] = []  # a sanity check or an interrupted epoch leaves nothing behind
@@ -159,6 +189,21 @@ class PhoneErrorRateScorer(pl.Callback):
             torch.distributed.all_gather_object(gathered, kept)
             kept = [result for rank in gathered for result in rank]
         if trainer.is_global_zero:
-            lm_weight, penalty = self.grid[0]
+            lm_weight, penalty = self.settings[0]
             write_utterance_results(self.keep_in / FILENAME, kept, lm_weight, penalty)
         self.kept = []
+
+
+def write_decoder_choice(path: Path, chosen: tuple[float, float], per: float, grid: list[tuple[float, float]]) -> None:
+    """The (lm_weight, insertion_penalty) dev chose, with its dev PER and the grid it was chosen from."""
+    record = {"lm_weight": chosen[0], "insertion_penalty": chosen[1], "dev_per": per, "grid": [list(g) for g in grid]}
+    with atomic_file(path, mode="w") as f:
+        json.dump(record, f, indent=2)
+
+
+def read_decoder_choice(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_text())
+        return {"lm_weight": float(record["lm_weight"]), "insertion_penalty": float(record["insertion_penalty"])}
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: not a decoder choice written by `mimic validate` ({err})") from err

@@ -1,3 +1,4 @@
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -132,3 +133,52 @@ def test_an_epoch_decoded_at_once_scores_as_each_utterance_alone():
     best = errors.index(min(errors))  # the first best setting, as the scorer picks
     assert module.logged["val/per"] == pytest.approx(errors[best] / phones)
     assert (module.logged["val/per_lm_weight"], module.logged["val/per_insertion_penalty"]) == grid[best]
+
+
+def _clear_logits(phones: list[int]) -> torch.Tensor:
+    logits = torch.full((3 * len(phones), 183), -5.0)
+    for t, phone in enumerate(p for p in phones for _ in range(3)):
+        logits[t, 3 * phone + t % 3] = 5.0
+    return logits
+
+
+def test_validate_chooses_the_setting_on_dev_and_test_decodes_with_it(tmp_path):
+    reference = [60, 5, 27, 60]
+    trainer = SimpleNamespace(
+        datamodule=_OneUtterance(reference),
+        state=SimpleNamespace(fn="validate"),
+        sanity_checking=False,
+        is_global_zero=True,
+        world_size=1,
+    )
+    choice = tmp_path / "decoder.json"
+    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], insertion_penalty=[-50.0, 0.0], decoder_file=choice)
+    scorer.setup(trainer, None, "fit")
+    assert scorer.settings == [(0.5, -50.0)]  # fit's validation: the first setting only
+    scorer.setup(trainer, None, "validate")
+    assert len(scorer.settings) == 4
+    logits = _clear_logits(reference)
+    scorer.collect(logits, {"lengths": torch.tensor([12]), "utterance": torch.tensor([0])}, "val")
+    scorer.on_validation_epoch_end(trainer, _Module())
+    written = json.loads(choice.read_text())
+    assert (written["lm_weight"], written["insertion_penalty"], written["dev_per"]) == (0.5, 0.0, 0.0)
+    assert len(written["grid"]) == 4
+
+    scorer.setup(trainer, None, "test")
+    assert scorer.settings == [(0.5, 0.0)]
+    scorer.on_test_epoch_start(trainer, None)
+    scorer.collect(logits, {"lengths": torch.tensor([12]), "utterance": torch.tensor([0])}, "test")
+    module = _Module()
+    scorer.on_test_epoch_end(trainer, module)
+    assert module.logged == {"test/per": 0.0, "test/per_lm_weight": 0.5, "test/per_insertion_penalty": 0.0}
+
+
+def test_a_test_run_without_the_dev_choice_says_to_validate_first(tmp_path):
+    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], decoder_file=tmp_path / "decoder.json")
+    with pytest.raises(
+        ValueError, match=r"run `mimic validate` with the same config first \(it writes .*decoder.json\)"
+    ):
+        scorer.setup(_trainer([60]), None, "test")
+    (tmp_path / "decoder.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"decoder.json: not a decoder choice written by `mimic validate`"):
+        scorer.setup(_trainer([60]), None, "test")

@@ -56,8 +56,10 @@ def test_timit_config_runs(config, in_tmp, corpus):
         folder.mkdir(parents=True)
         save_net(build_net(spec), folder / "best.ckpt")
     subcommand = "test" if config.name == "ecnn.yaml" else "fit"
-    cli = main(
-        [subcommand, "--config", str(config), f"--data.init_args.root={corpus}", "--data.init_args.strict=false"]
-        + ["--data.init_args.cache_dir=cache", "--trainer.fast_dev_run=1", "--trainer.enable_progress_bar=false"]
-    )
+    args = [str(config), f"--data.init_args.root={corpus}", "--data.init_args.strict=false"]
+    args += ["--data.init_args.cache_dir=cache", "--trainer.fast_dev_run=1", "--trainer.enable_progress_bar=false"]
+    if subcommand == "test":  # the decoder setting a test uses is chosen on dev first
+        main(["validate", "--config", *args])
+        assert (Path("runs/timit/ecnn") / "decoder.json").is_file()
+    cli = main([subcommand, "--config", *args])
     assert ("test/per" if subcommand == "test" else "val/per") in cli.trainer.callback_metrics

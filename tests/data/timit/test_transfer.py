@@ -111,4 +111,4 @@ def test_a_student_learns_from_transfer_speech_and_a_label_trained_net_is_refuse
     batches = len(data.train_dataloader())
     frames = len(data.splits["train"].targets) + len(data.splits["transfer"].targets)
     assert batches == -(-frames // 64)  # every labeled and transfer frame, each epoch
-    assert torch.isfinite(torch.tensor(float(fitted.trainer.callback_metrics["train/loss"])))
+    assert torch.isfinite(torch.tensor(float(fitted.trainer.callback_metrics["train/loss_epoch"])))
