@@ -3,10 +3,11 @@
 The recursion is ``decoding.viterbi_decode``'s (3-state left-to-right phone HMMs, bigram LM between
 phones), with two batch dimensions folded into one: utterances padded to the longest, and the settings
 of an LM-weight / insertion-penalty sweep. Each frame costs a fixed handful of tensor operations on a
-(settings x utterances, phones, states) array instead of one Python loop per utterance and setting; an
-utterance that has ended keeps its scores unchanged. The comparisons and their tie-breaking are the
-single-utterance decoder's, so both find the same paths (tested). The backtrace runs on the CPU over all
-paths at once.
+(utterances x settings, phones, states) array instead of one Python loop per utterance and setting; the
+utterances are sorted longest first, so those still running at a frame are a prefix and only they are
+computed (an utterance's best last phone is taken when it ends). The comparisons and their tie-breaking
+are the single-utterance decoder's, so both find the same paths (tested). The backtrace runs on the CPU
+over all paths at once.
 """
 
 import torch
