@@ -33,7 +33,7 @@ from mimic import batch as keys
 from mimic.data.tensor_dataset import collate_batch
 from mimic.nets import ShallowNet
 from mimic.tasks import StudentModule
-from mimic.tasks.base import _fused_supported
+from mimic.tasks.base import fused_supported
 from mimic.tasks.losses import mimic_l2_loss
 
 WARMUP = 10  # steps before timing starts (allocator, kernel selection, lazy initialisation)
@@ -82,7 +82,7 @@ def loader(dataset: Dataset, student: Student, device: torch.device) -> DataLoad
 
 
 def optimiser_and_schedule(net: torch.nn.Module, student: Student, total_steps: int):
-    fused = _fused_supported(net.parameters())
+    fused = fused_supported(net.parameters())
     if student.optimizer == "sgd":
         optimiser = torch.optim.SGD(net.parameters(), lr=student.lr, momentum=0.9, nesterov=True, fused=fused)
     else:

@@ -70,6 +70,8 @@ def test_config_mistakes(monkeypatch, capsys, teacher_yaml, in_tmp):
     assert "num_classes is 20 but FashionMNISTDataModule gives 10" in line
     line = _fails(monkeypatch, capsys, "fit", "--config", teacher_yaml, "--model.init_args.optimizer=lbfgs")
     assert '"optimizer"' in line and "'sgd', 'adamw', 'adam'" in line and "lbfgs" in line
+    line = _fails(monkeypatch, capsys, "fit", "--config", teacher_yaml, "--model.init_args.finite_check_every=0")
+    assert line == "mimic: error: model.finite_check_every must be at least 1, got 0"
 
 
 def test_data_mistakes(monkeypatch, capsys, teacher_yaml, in_tmp):

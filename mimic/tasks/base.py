@@ -56,8 +56,6 @@ class ClassifierTask(pl.LightningModule):
         compile: bool = False,
     ) -> None:
         super().__init__()
-        if finite_check_every < 1:
-            raise ValueError(f"model.finite_check_every must be at least 1, got {finite_check_every}")
         self.save_hyperparameters(ignore=["net"])
         self._first_nonfinite_step: Tensor | None = None  # () int64 on the device; -1 while all finite
         self.net = net
@@ -67,6 +65,12 @@ class ClassifierTask(pl.LightningModule):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
+
+    def setup(self, stage: str) -> None:
+        # Checked here, not in __init__: the CLI builds the module while parsing, and jsonargparse would
+        # bury this message under its own ("does not validate against any of the Union subtypes").
+        if self.hparams.finite_check_every < 1:
+            raise ValueError(f"model.finite_check_every must be at least 1, got {self.hparams.finite_check_every}")
 
     def configure_model(self) -> None:
         if self.hparams.get("compile", False):  # (checkpoints from before the option have no such key)
@@ -132,7 +136,7 @@ class ClassifierTask(pl.LightningModule):
         groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
         # One fused kernel per step where torch has one for the device (CUDA, CPU), not a loop over tensors:
         # on this CPU fused AdamW stepped a 256L-2048 net ~5x faster than the multi-tensor path.
-        fused = _fused_supported(self.net.parameters())
+        fused = fused_supported(self.net.parameters())
         if hp.optimizer == "sgd":
             optimizer = torch.optim.SGD(groups, lr=hp.lr, momentum=hp.momentum, nesterov=hp.momentum > 0, fused=fused)
         elif hp.optimizer == "adamw":
@@ -187,7 +191,7 @@ class ClassifierTask(pl.LightningModule):
         self.train_loss.reset()
 
     def on_validation_start(self) -> None:
-        if self.trainer.training or self.trainer.state.fn == "fit":
+        if self.trainer.state.fn == "fit":
             self.check_finite()  # never score (or keep as best) weights a non-finite loss has reached
         self._warn_if_unfitted()
 
@@ -245,7 +249,7 @@ class ClassifierTask(pl.LightningModule):
                 metric._update_count, metric._computed = 1, None  # as after an update: compute() reads them
 
 
-def _fused_supported(parameters) -> bool | None:
+def fused_supported(parameters) -> bool | None:
     """``True`` where every parameter is a floating tensor on a device with fused optimiser kernels, else
     ``None`` (torch's default)."""
     from torch.utils._foreach_utils import _get_fused_kernels_supported_devices

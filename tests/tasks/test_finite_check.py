@@ -55,8 +55,3 @@ def test_stops_before_validation_when_the_next_check_is_further():
     trainer, _ = _fit(every=1000, steps_per_epoch=10)
     assert trainer.global_step == 10  # the epoch's end: validation would otherwise score NaN weights
     assert trainer.current_epoch == 0
-
-
-def test_the_interval_must_be_positive():
-    with pytest.raises(ValueError, match="finite_check_every must be at least 1, got 0"):
-        TeacherModule(DeepMLP([6], 3, hidden=[8], input_norm="none"), finite_check_every=0)
