@@ -22,6 +22,7 @@ class EnsembleModule(ClassifierTask):
         self.net.requires_grad_(False)
 
     def setup(self, stage: str) -> None:
+        super().setup(stage)
         datamodule = self.trainer.datamodule
         if isinstance(datamodule, MimicDataModule) and datamodule.num_classes != self.net.num_classes:
             raise ValueError(
