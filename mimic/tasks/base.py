@@ -57,6 +57,8 @@ class ClassifierTask(pl.LightningModule):
     ) -> None:
         super().__init__()
         self.save_hyperparameters(ignore=["net"])
+        # kept here too: a subclass's own hyperparameters (EnsembleModule's) need not include it
+        self.finite_check_every = finite_check_every
         self._first_nonfinite_step: Tensor | None = None  # () int64 on the device; -1 while all finite
         self.net = net
         # One metric per split: they accumulate separately and sync across ranks at epoch end.
@@ -69,8 +71,8 @@ class ClassifierTask(pl.LightningModule):
     def setup(self, stage: str) -> None:
         # Checked here, not in __init__: the CLI builds the module while parsing, and jsonargparse would
         # bury this message under its own ("does not validate against any of the Union subtypes").
-        if self.hparams.finite_check_every < 1:
-            raise ValueError(f"model.finite_check_every must be at least 1, got {self.hparams.finite_check_every}")
+        if self.finite_check_every < 1:
+            raise ValueError(f"model.finite_check_every must be at least 1, got {self.finite_check_every}")
 
     def configure_model(self) -> None:
         if self.hparams.get("compile", False):  # (checkpoints from before the option have no such key)
@@ -112,7 +114,7 @@ class ClassifierTask(pl.LightningModule):
             self._first_nonfinite_step = torch.full((), -1, dtype=torch.long, device=loss.device)
         first = self._first_nonfinite_step
         self._first_nonfinite_step = torch.where(~torch.isfinite(loss.detach()) & (first < 0), self.global_step, first)
-        if (self.global_step + 1) % self.hparams.finite_check_every == 0:
+        if (self.global_step + 1) % self.finite_check_every == 0:
             self.check_finite()
 
     def check_finite(self) -> None:
