@@ -9,14 +9,7 @@ OUT=${OUT:-/tmp/gpu-check}
 STEPS=${STEPS:-200}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
-if [ -d .whl ] && [ "${NO_WHEELS:-0}" != 1 ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-    || exit 1
-  export PYTHONPATH="$PWD:/tmp/site"
-else
-  export PYTHONPATH="$PWD"
-fi
-export PYTHONUNBUFFERED=1
+source benchmarks/gpu_env.sh
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/GPU: /'
 device=$(python3 -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')
 for every in 50 1; do

@@ -24,14 +24,7 @@ LOG="$OUT/log.txt"
 exec > >(tee -a "$LOG") 2>&1
 say() { echo "[gpu_paper_speech $(date +%T) +${SECONDS}s] $*"; }
 
-if [ -d .whl ] && [ "${NO_WHEELS:-0}" != 1 ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-    || { say "wheel install failed"; exit 1; }
-  export PYTHONPATH="$PWD:/tmp/site"
-else
-  export PYTHONPATH="$PWD"
-fi
-export PYTHONUNBUFFERED=1
+source benchmarks/gpu_env.sh
 if [ -d .espeak ]; then
   # only the carried libraries the system lacks: a second copy of a system library could clash
   mkdir -p /tmp/espeak-lib
