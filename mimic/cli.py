@@ -50,6 +50,8 @@ TOOLS = {
     ),
     "nets": ("mimic.tools.nets:main", "print architecture, parameters and hidden units of the nets in configs"),
     "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
+    "export": ("mimic.tools.export:main", "write a trained net or ensemble as ONNX, TorchScript or a state dict"),
+    "speed": ("mimic.tools.speed:main", "inference latency and throughput of nets (PyTorch and onnxruntime)"),
 }
 
 DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."

@@ -25,6 +25,7 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     """Base of mimic's DataModules; see the module docstring for the contract."""
 
     num_classes: int
+    class_names: tuple[str, ...]  # what each logit means, in order (recorded with exported models)
     in_shape: tuple[int, ...]
 
     @abstractmethod

@@ -32,6 +32,7 @@ class CIFAR10DataModule(ImageDataModule):
     """
 
     num_classes = len(CLASS_NAMES)
+    class_names = CLASS_NAMES
     in_shape = (3, 32, 32)
     augment_pad = 4
 

@@ -65,6 +65,7 @@ class FashionMNISTDataModule(ImageDataModule):
     """
 
     num_classes = len(CLASSES)
+    class_names = CLASSES
     in_shape = (1, 28, 28)
 
     def __init__(

@@ -19,6 +19,8 @@ PHONES = tuple(phone for group in _PHONE_GROUPS for phone in group.split())  # t
 PHONE_INDEX = {phone: i for i, phone in enumerate(PHONES)}
 STATES_PER_PHONE = 3
 NUM_TARGETS = STATES_PER_PHONE * len(PHONES)  # 183
+# what each frame target means, in target order 3 * phone + state: '<phone>/<state>', state 0..2
+TARGET_NAMES = tuple(f"{phone}/{state}" for phone in PHONES for state in range(STATES_PER_PHONE))
 
 _FOLDED = {
     "ao": "aa",

@@ -11,7 +11,7 @@ from torch import Tensor
 
 def global_contrast_normalise(images: Tensor, scale: float = 55.0, eps: float = 1e-8) -> Tensor:
     """(N, ...) -> (N, D) float64: each image minus its mean, scaled to norm ``scale``."""
-    flat = images.reshape(len(images), -1).to(torch.float64)
+    flat = images.flatten(1).to(torch.float64)  # flatten, not len(): an exported graph keeps the batch size free
     flat = flat - flat.mean(1, keepdim=True)
     return scale * flat / flat.norm(dim=1, keepdim=True).clamp_min(eps)
 

@@ -16,8 +16,10 @@ import torch
 from mimic.atomic import atomic_file
 from mimic.errors import one_line
 from mimic.nets.base import Net, build_net
+from mimic.nets.ensemble import Ensemble
 
 NET_SPEC_KEY = "mimic_net"
+ENSEMBLE_KEY = "mimic_ensemble"  # files of save_model(Ensemble): members' specs and weights
 # Format 2: nets hold their input statistics (``net.inputs.*``); format 1 kept them in the DataModule's
 # state, which nothing reads any more, so format-1 weights would be fed unnormalised inputs.
 FORMAT_KEY, FORMAT = "mimic_format", 2
@@ -90,6 +92,31 @@ def save_net(net: Net, path: str | Path) -> None:
     state = {f"{_NET_PREFIX}{k}": v for k, v in net.state_dict().items()}
     with atomic_file(path) as f:
         torch.save({"state_dict": state, NET_SPEC_KEY: net.spec(), FORMAT_KEY: FORMAT}, f)
+
+
+def save_model(model: Net | Ensemble, path: str | Path) -> None:
+    """A net as ``save_net`` writes it; an ensemble as its members' specs and weights in one file."""
+    if not isinstance(model, Ensemble):
+        save_net(model, path)
+        return
+    members = [{"spec": m.spec(), "state_dict": m.state_dict()} for m in model.members]
+    with atomic_file(path) as f:
+        torch.save({ENSEMBLE_KEY: {"combine": model.combine, "members": members}, FORMAT_KEY: FORMAT}, f)
+
+
+def load_model(path: str | Path) -> Net | Ensemble:
+    """What ``save_model`` wrote (or any mimic checkpoint of a net), rebuilt in eval mode."""
+    checkpoint = load_checkpoint(path)
+    ensemble = checkpoint.get(ENSEMBLE_KEY)
+    if ensemble is None:
+        return net_from_checkpoint(checkpoint, path)
+    check_format(checkpoint, path)
+    members = []
+    for member in ensemble["members"]:
+        net = build_net(member["spec"], source=str(path))
+        net.load_state_dict(member["state_dict"])
+        members.append(net)
+    return Ensemble(members, combine=ensemble["combine"]).eval()
 
 
 def load_net(path: str | Path) -> Net:

@@ -17,7 +17,7 @@ from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
 from mimic.data.timit.prepare import SplitFeatures, concatenate, load_or_compute
 from mimic.formats.timit_corpus import corpus_speakers, list_transfer, list_utterances
-from mimic.formats.timit_phones import NUM_TARGETS, fold_sequence
+from mimic.formats.timit_phones import NUM_TARGETS, TARGET_NAMES, fold_sequence
 from mimic.metrics.decoding import estimate_bigram
 
 # Scoring needs the training split too: its frame counts give the state priors and its transcriptions
@@ -55,6 +55,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
     """
 
     num_classes = NUM_TARGETS
+    class_names = TARGET_NAMES
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+"""Taking a trained net where it runs: export (ONNX, TorchScript, state dict) and inference cost."""
