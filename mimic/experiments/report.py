@@ -8,6 +8,7 @@ columns, the metric compared and what its standard error counts.
 from pathlib import Path
 
 from mimic import atomic
+from mimic.experiments import inference_cost
 from mimic.experiments.comparisons import Comparison, comparison_table, paired_comparisons, write_comparisons_csv
 from mimic.experiments.experiment import Experiment
 from mimic.experiments.rows import Row, epoch_curve
@@ -75,13 +76,16 @@ def write_report(
     out_dir = experiment.runs
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = experiment.scoring.columns
+    costs = inference_cost.measure_costs(rows)
     header = ["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)]
+    header += inference_cost.CSV_COLUMNS
     table = [
         [r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key, "") for c in columns)]
+        + inference_cost.csv_cells(costs.get(r.stage))
         for r in rows
     ]
     atomic.write_text(out_dir / "results.csv", csv_text(header, table))
-    headers = [*NET_HEADERS, *(c.header for c in columns)]
+    headers = [*NET_HEADERS, *(c.header for c in columns), *inference_cost.HEADERS]
     lines = [
         f"# {experiment.title}",
         "",
@@ -90,8 +94,9 @@ def write_report(
     ]
     for r in rows:
         metrics = " | ".join(percent(r.scores.get(c.key)) for c in columns)
-        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} |")
-    lines += ["", experiment.scoring.note, ""]
+        cost = " | ".join(inference_cost.cells(costs.get(r.stage)))
+        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} | {cost} |")
+    lines += ["", experiment.scoring.note, "", inference_cost.note(), ""]
     paired_test = experiment.scoring.paired
     comparisons = paired_comparisons(rows, paired_test) if paired_test else []
     if paired_test:

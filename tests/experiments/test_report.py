@@ -115,3 +115,33 @@ def test_a_stage_without_kept_predictions_is_named_with_the_command_that_makes_t
         FileNotFoundError, match=r"stage mimic: no .*mimic/test/predictions.npz; make it with `mimic test"
     ):
         paired_comparisons(rows)
+
+
+def test_every_row_shows_its_inference_cost_beside_its_accuracy(tmp_path):
+    from mimic.nets import DeepMLP, ShallowNet
+    from tests.test_export import checkpoint, fitted
+
+    runs = {name: tmp_path / name for name in ("teacher", "mimic", "untimed")}
+    checkpoint(fitted(DeepMLP([1, 28, 28], 10, hidden=[64, 64])), _ckpt(runs["teacher"]))
+    checkpoint(fitted(ShallowNet([1, 28, 28], 10, hidden=16, bottleneck=4)), _ckpt(runs["mimic"]))
+    runs["untimed"].mkdir()  # no checkpoint: left blank, and said so
+    rows = [
+        _row("teacher", "teacher", "64-64", {"test/err": 0.1}, runs["teacher"]),
+        _row("mimic", "student", "4L-16", {"test/err": 0.2}, runs["mimic"], teacher="teacher"),
+        _row("untimed", "baseline", "4L-16", {"test/err": 0.3}, runs["untimed"]),
+    ]
+    out = tmp_path / "out"
+    table = write_report(replace(DEMO, runs=out, published=None), rows, minutes=1.0).read_text()
+    assert "x faster than the teacher" in table and "Cost: fp32 PyTorch" in table
+    with (out / "results.csv").open() as f:
+        records = {r["stage"]: r for r in csv.DictReader(f)}
+    assert float(records["teacher"]["speedup_vs_teacher"]) == 1.0
+    assert float(records["mimic"]["cpu_ms_batch1"]) > 0 and float(records["mimic"]["cpu_samples_per_s_batch256"]) > 0
+    assert records["untimed"]["cpu_ms_batch1"] == ""
+    line = next(r for r in table.splitlines() if r.startswith("| teacher |"))
+    assert line.endswith("| 1.0 |")
+
+
+def _ckpt(run_dir: Path) -> Path:
+    (run_dir / "checkpoints").mkdir(parents=True)
+    return run_dir / "checkpoints" / "best.ckpt"
