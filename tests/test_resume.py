@@ -18,7 +18,17 @@ from tests.fixtures.faults import KILLED_AT, MOMENTS
 
 EPOCHS, STEPS_PER_EPOCH = 3, 11  # 336 training images of the tiny Fashion-MNIST in batches of 32 (6 under DDP)
 EVERY_N_STEPS = 4
-KILLS = {"teacher_ddp": 4, "student_transfer": 5}  # random moments per kind of run (DDP runs are slow to start)
+# random moments per kind of run (DDP runs and loader workers are slow to start)
+KILLS = {"teacher_ddp": 4, "student_transfer": 5, "teacher_augment_workers": 3, "student_transfer_workers": 3}
+KINDS = [
+    "teacher",
+    "student_cached",
+    "student_streamed",
+    "student_transfer",
+    "teacher_ddp",
+    "teacher_augment_workers",
+    "student_transfer_workers",
+]
 
 
 def _fit(in_tmp, config: str, *args: str) -> subprocess.CompletedProcess:
@@ -35,8 +45,12 @@ def _config(kind: str, fashion_root, teachers, stage: str) -> dict:
         config = teacher_config(fashion_root, stage=stage)
     else:
         config = student_config(fashion_root, [str(teachers[0])], stage=stage, cache=kind == "student_cached")
-    if kind == "student_transfer":  # the mixed stream: labeled images and made-up ones (mixup), half and half
+    if kind.startswith("student_transfer"):  # the mixed stream: labeled and made-up images (mixup), half and half
         config["data"]["init_args"] |= {"transfer": {"class_path": "mimic.data.images.Mixup"}, "transfer_fraction": 0.5}
+    if kind == "teacher_augment_workers":  # random shifts and flips
+        config["data"]["init_args"]["augment"] = True
+    if kind.endswith("_workers"):  # batches made in two loader processes
+        config["data"]["init_args"]["num_workers"] = 2
     config["trainer"] |= {"max_epochs": EPOCHS, "deterministic": True, "log_every_n_steps": 2}  # step rows too
     config["run"]["checkpoint_every_n_steps"] = EVERY_N_STEPS
     if kind.endswith("_ddp"):  # two gloo ranks, each taking every other item of an epoch's order
@@ -54,7 +68,7 @@ def _metrics(path) -> list[dict]:
 
 
 @pytest.mark.faults
-@pytest.mark.parametrize("kind", ["teacher", "student_cached", "student_streamed", "student_transfer", "teacher_ddp"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_runs_killed_at_random_moments_resume_to_the_same_weights(in_tmp, fashion_root, teachers, kind):
     straight = write_config(in_tmp / "straight.yaml", _config(kind, fashion_root, teachers, "straight"))
     done = _fit(in_tmp, straight)

@@ -1,7 +1,13 @@
-"""Batched image augmentation on tensors: shifts (crops of a zero-padded image) and mirror flips."""
+"""Batched image augmentation on tensors: shifts (crops of a zero-padded image) and mirror flips.
+
+``keyed_shift_flip`` draws each image's shift and flip from its (seed, epoch, index) key
+(``mimic.data.keyed_random``), so loader workers and resumed runs augment exactly as one uninterrupted
+process would."""
 
 import torch
 from torch import Tensor
+
+from mimic.data.keyed_random import integers, item_keys
 
 
 def shift_flip(images: Tensor, dy: Tensor, dx: Tensor, mirror: Tensor, pad: int) -> Tensor:
@@ -28,3 +34,27 @@ def random_shift_flip(images: Tensor, pad: int = 2, flip: bool = True) -> Tensor
     dy, dx = torch.randint(0, 2 * pad + 1, (b,)), torch.randint(0, 2 * pad + 1, (b,))
     mirror = torch.rand(b) < 0.5 if flip else torch.zeros(b, dtype=torch.bool)
     return shift_flip(images, dy, dx, mirror, pad)
+
+
+def keyed_shift_flip(images: Tensor, keys, pad: int = 2, flip: bool = True) -> Tensor:
+    """``random_shift_flip`` with each image's draws fixed by its key (``keyed_random.item_keys``)."""
+    dy, dx = integers(keys, 0, 2 * pad + 1), integers(keys, 1, 2 * pad + 1)
+    mirror = integers(keys, 2, 2).bool() if flip else torch.zeros(len(images), dtype=torch.bool)
+    return shift_flip(images, dy, dx, mirror, pad)
+
+
+class KeyedShiftFlip:
+    """The training images' augmentation as a picklable transform (loader workers get a copy):
+    ``(pixels (B, C, H, W), epochs (B,), indices (B,)) -> pixels``, draws keyed by (seed, epoch, index).
+
+    Args:
+        seed: the run's seed (``torch.initial_seed()`` after ``seed_everything``: a resumed run's too).
+        pad: largest shift in pixels.
+    """
+
+    def __init__(self, seed: int, pad: int, flip: bool = True) -> None:
+        self.seed, self.pad, self.flip = seed, pad, flip
+
+    def __call__(self, pixels: Tensor, epochs: Tensor, indices: Tensor) -> Tensor:
+        keys = item_keys(self.seed, epochs, indices)
+        return keyed_shift_flip(pixels, keys, self.pad, self.flip)

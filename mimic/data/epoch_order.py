@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 import torch.distributed as dist
-from torch.utils.data import DistributedSampler
+from torch.utils.data import DataLoader, DistributedSampler
 
 
 class EpochShuffle(DistributedSampler):
@@ -29,6 +29,8 @@ class EpochShuffle(DistributedSampler):
             on every DDP rank, and again in a resumed process).
         items_done: returns how many items of this rank's share of the current epoch were trained on
             before this iteration started: non-zero in a run resumed mid-epoch, which then gets the rest.
+        tag_epoch: yield ``epoch * size + item`` (``untag`` splits it): the dataset, in a loader worker
+            too, then knows each item's epoch, which keys its augmentation (``mimic.data.keyed_random``).
 
     A ``DistributedSampler`` so that Lightning neither swaps it for its own (a ``RandomSampler`` would be,
     losing ``per_epoch`` and the epoch order) nor wraps it; it shards itself, padding the order to a
@@ -43,6 +45,7 @@ class EpochShuffle(DistributedSampler):
         per_epoch: int | None = None,
         seed: int | None = None,
         items_done: Callable[[], int] | None = None,
+        tag_epoch: bool = False,
     ) -> None:  # DistributedSampler's own __init__ would ask for a process group that may not exist yet
         per_epoch = size if per_epoch is None else per_epoch
         if not 0 < per_epoch <= size:
@@ -50,6 +53,7 @@ class EpochShuffle(DistributedSampler):
         self.size, self.per_epoch = size, per_epoch
         self.seed = torch.initial_seed() if seed is None else seed
         self.items_done = items_done
+        self.tag_epoch = tag_epoch
         self.epoch = 0
         self.shuffle, self.drop_last = True, False  # what Lightning reads of a DistributedSampler
 
@@ -71,7 +75,18 @@ class EpochShuffle(DistributedSampler):
     def __iter__(self):
         share = self.share(self.epoch, *_rank_and_world())
         done = self.items_done() if self.items_done is not None else 0
-        yield from share[done:].tolist()
+        rest = share[done:]
+        yield from (tag(self.epoch, rest, self.size) if self.tag_epoch else rest).tolist()
+
+
+def tag(epoch: int, items: torch.Tensor, size: int) -> torch.Tensor:
+    """Items of ``epoch`` as single integers ``epoch * size + item``."""
+    return epoch * size + items
+
+
+def untag(tagged: torch.Tensor, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``tag``'s integers -> (epochs, items)."""
+    return tagged // size, tagged % size
 
 
 def _rank_and_world() -> tuple[int, int]:
@@ -95,3 +110,30 @@ def items_done(datamodule, batch_size: int) -> Callable[[], int]:
         return 0 if trainer is None else trainer.fit_loop.epoch_loop.batch_progress.current.ready * batch_size
 
     return done
+
+
+class LazyStartLoader(DataLoader):
+    """A training ``DataLoader`` whose iterator starts on the first batch asked for, not when it is made.
+
+    Lightning makes the first epoch's iterator while it sets up the fit loop, before it calls
+    ``set_epoch`` on the sampler and before the epoch loop takes up a restored position; with worker
+    processes a ``DataLoader`` fetches its first indices from the sampler at once, so a resumed run would
+    draw them for the wrong epoch and position. Starting on the first ``next`` makes loaders with workers
+    read the sampler when one without does.
+    """
+
+    def __iter__(self):
+        return _StartOnFirstBatch(super().__iter__)
+
+
+class _StartOnFirstBatch:
+    def __init__(self, start: Callable[[], object]) -> None:
+        self._start, self._iterator = start, None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._iterator is None:
+            self._iterator = self._start()
+        return next(self._iterator)

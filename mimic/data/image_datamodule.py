@@ -13,10 +13,10 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
-from mimic.data.augment import random_shift_flip
+from mimic.data.augment import KeyedShiftFlip
 from mimic.data.base import MimicDataModule
-from mimic.data.epoch_order import EpochShuffle, items_done, private_generator
-from mimic.data.images.mixed import MixedBatches, check_shape
+from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
+from mimic.data.images.mixed import MixedBatches, MixedOrder, check_shape
 from mimic.data.images.sources import TransferSource
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
 
@@ -62,7 +62,7 @@ class ImageDataModule(MimicDataModule):
         self.train_images, self.train_labels = images[train_idx], labels[train_idx]
         test_images, test_labels = self.read("test")
         self.datasets = {
-            "train": TensorDictDataset(self.train_images, self.train_labels, self.train_transform),
+            "train": TensorDictDataset(self.train_images, self.train_labels, self.train_transform()),
             "val": TensorDictDataset(images[val_idx], labels[val_idx]),
             "test": TensorDictDataset(test_images, test_labels),
         }
@@ -78,8 +78,10 @@ class ImageDataModule(MimicDataModule):
 
     # --- transforms: uint8 pixels (B, C, H, W) -> uint8 pixels (B, C, H, W) ------------------------------
 
-    def train_transform(self, pixels: Tensor) -> Tensor:
-        return random_shift_flip(pixels, pad=self.augment_pad) if self.hparams.augment else pixels
+    def train_transform(self) -> KeyedShiftFlip | None:
+        """The training images' augmentation (``None`` without ``augment``), its draws keyed by (the run's
+        seed, epoch, image): exact in loader workers and after a resume."""
+        return KeyedShiftFlip(torch.initial_seed(), pad=self.augment_pad) if self.hparams.augment else None
 
     @property
     def unlabeled_training(self) -> bool:
@@ -103,36 +105,34 @@ class ImageDataModule(MimicDataModule):
             self.transfer,
             hp.batch_size,
             hp.transfer_fraction,
-            self.train_transform,
+            self.train_transform(),
             seed=hp.seed,
-            rank=trainer.global_rank if trainer else 0,
             world=trainer.world_size if trainer else 1,
-            # read at each epoch's start, after Lightning restored a checkpoint's loops (it builds this loader
-            # before): a resumed run continues the plan where it stopped; worker processes cannot read it
-            position=self._position if trainer is not None and hp.num_workers == 0 else None,
         )
-        dataset.epoch = trainer.current_epoch if trainer else 0  # (worker processes: counted from here)
-        # batch_size=None: the dataset yields whole batches; persistent workers keep their epoch count
-        return DataLoader(
+        # batch_size=None: the dataset makes whole batches; the sampler, in this process, says which (from
+        # where a resumed run stopped), so worker processes make exactly the batches one process would
+        return LazyStartLoader(
             dataset,
             batch_size=None,
+            sampler=MixedOrder(dataset, items_done(self, 1)),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,
             generator=private_generator(),
+            collate_fn=collate_batch,
         )
-
-    def _position(self) -> tuple[int, int]:
-        """(epoch, batches this rank already took in it): Lightning's counts, restored by a resume."""
-        return self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.ready
 
     def _loader(self, split: str, shuffle: bool) -> DataLoader:
         hp = self.hparams
         dataset = self.datasets[split]
-        return DataLoader(
+        return (LazyStartLoader if shuffle else DataLoader)(
             dataset,
             batch_size=hp.batch_size if split == "train" else hp.eval_batch_size,
             # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
-            sampler=EpochShuffle(len(dataset), items_done=items_done(self, hp.batch_size)) if shuffle else None,
+            sampler=EpochShuffle(
+                len(dataset), items_done=items_done(self, hp.batch_size), tag_epoch=dataset.transform is not None
+            )
+            if shuffle
+            else None,
             generator=private_generator(),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,

@@ -11,8 +11,11 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from mimic import batch as keys
+from mimic.data.epoch_order import untag
 
 Transform = Callable[[Tensor], Tensor]  # a batch of stored inputs (B, ...) -> inputs of the same kind
+# (inputs (B, ...), epochs (B,), indices (B,)) -> inputs of the same kind, random draws keyed by the two
+KeyedTransform = Callable[[Tensor, Tensor, Tensor], Tensor]
 
 
 class TensorDictDataset(Dataset):
@@ -21,10 +24,12 @@ class TensorDictDataset(Dataset):
     Args:
         inputs: (N, ...) stored inputs, e.g. uint8 pixels.
         labels: (N,) int64 labels.
-        transform: applied to each batch of stored inputs (B, ...), e.g. augmentation; ``None``: as stored.
+        transform: applied to each batch of stored inputs (B, ...) with their epochs and indices, e.g.
+            augmentation; ``None``: as stored. With a transform the dataset is read through an
+            ``EpochShuffle(tag_epoch=True)``, whose items carry their epoch (``epoch_order.tag``).
     """
 
-    def __init__(self, inputs: Tensor, labels: Tensor, transform: Transform | None = None) -> None:
+    def __init__(self, inputs: Tensor, labels: Tensor, transform: KeyedTransform | None = None) -> None:
         if len(inputs) != len(labels):
             raise ValueError(f"{len(inputs)} inputs but {len(labels)} labels")
         self.inputs, self.labels, self.transform = inputs, labels, transform
@@ -34,9 +39,10 @@ class TensorDictDataset(Dataset):
 
     def __getitems__(self, indices: list[int]) -> dict[str, Tensor]:
         index = torch.as_tensor(indices, dtype=torch.long)
-        inputs = self.inputs[index]
-        if self.transform is not None:
-            inputs = self.transform(inputs)
+        if self.transform is None:
+            return {keys.X: self.inputs[index], keys.Y: self.labels[index], keys.INDEX: index}
+        epochs, index = untag(index, len(self.inputs))
+        inputs = self.transform(self.inputs[index], epochs, index)
         return {keys.X: inputs, keys.Y: self.labels[index], keys.INDEX: index}
 
     def __getitem__(self, i: int) -> dict[str, Tensor]:

@@ -71,12 +71,30 @@ def test_single_sample_matches_batch(fashion_root):
     assert int(sample["index"]) == 7
 
 
-def test_augmentation_is_random_and_declared(fashion_root):
+def test_augmentation_is_random_declared_and_keyed_by_epoch_and_image(fashion_root):
     dm = FashionMNISTDataModule(root=str(fashion_root), val_size=50, augment=True)
     dm.setup("fit")
     assert dm.random_inputs("train") and not dm.random_inputs("val")
-    a, b = dm.datasets["train"].__getitems__(list(range(32))), dm.datasets["train"].__getitems__(list(range(32)))
-    assert a["x"].shape == (32, 1, 28, 28) and not torch.equal(a["x"], b["x"])
+    train = dm.datasets["train"]
+    size = len(train)
+    epoch0 = train.__getitems__(list(range(32)))
+    again = train.__getitems__(list(range(32)))
+    epoch1 = train.__getitems__([size + i for i in range(32)])  # the sampler's items carry the epoch
+    assert epoch0["x"].shape == (32, 1, 28, 28) and epoch1["index"].tolist() == list(range(32))
+    assert torch.equal(epoch0["x"], again["x"])  # the same image in the same epoch: the same draws
+    assert not torch.equal(epoch0["x"], epoch1["x"])  # another epoch: other shifts and flips
+    assert not torch.equal(epoch0["x"], train.inputs[:32])  # augmented at all
+
+
+def test_loader_workers_augment_as_one_process_does(fashion_root):
+    dm = FashionMNISTDataModule(root=str(fashion_root), val_size=50, augment=True, batch_size=16)
+    dm.setup("fit")
+    alone = list(dm.train_dataloader())
+    dm.hparams.num_workers = 2
+    workers = list(dm.train_dataloader())
+    assert len(alone) == len(workers)
+    for a, b in zip(alone, workers, strict=True):
+        assert torch.equal(a["index"], b["index"]) and torch.equal(a["x"], b["x"])
 
 
 def test_corrupt_file_in_root_is_named(tmp_path):

@@ -36,8 +36,8 @@ class MadeUpSource(TransferSource):
             raise RuntimeError(f"{type(self).__name__}.setup(train_images) must run before it is used")
         return self.num_images or len(self._train)
 
-    def _random_train(self, n: int) -> Tensor:
-        return self._train[torch.randint(len(self._train), (n,))].float()  # (n, C, H, W), 0..255
+    def _random_train(self, n: int, generator: torch.Generator | None) -> Tensor:
+        return self._train[torch.randint(len(self._train), (n,), generator=generator)].float()  # (n, C, H, W) 0..255
 
 
 class Munge(MadeUpSource):
@@ -60,18 +60,18 @@ class Munge(MadeUpSource):
             raise ValueError(f"Munge needs 0 < p <= 1, s > 0, patch >= 1, pool >= 1; got {p}, {s}, {patch}, {pool}")
         self.p, self.s, self.patch, self.pool = p, s, patch, pool
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         n = len(indices)
-        base = self._random_train(n)  # (n, C, H, W)
-        candidates = self._random_train(min(self.pool, len(self._train)))  # (P, C, H, W)
+        base = self._random_train(n, generator)  # (n, C, H, W)
+        candidates = self._random_train(min(self.pool, len(self._train)), generator)  # (P, C, H, W)
         distances = torch.cdist(base.flatten(1), candidates.flatten(1))  # (n, P)
         distances[distances == 0] = float("inf")  # the image itself (or a copy) is no neighbour
         neighbour = candidates[distances.argmin(1)]  # (n, C, H, W)
         _, c, h, w = base.shape
-        cells = torch.rand(n, 1, -(-h // self.patch), -(-w // self.patch)) < self.p  # one draw per patch
+        cells = torch.rand(n, 1, -(-h // self.patch), -(-w // self.patch), generator=generator) < self.p  # per patch
         swap = F.interpolate(cells.float(), scale_factor=self.patch, mode="nearest")[..., :h, :w].bool()
         spread = (base - neighbour).abs() / self.s
-        drawn = neighbour + spread * torch.randn_like(base)
+        drawn = neighbour + spread * torch.randn(base.shape, generator=generator)
         return torch.where(swap, drawn, base).round_().clamp_(0, 255).to(torch.uint8)
 
 
@@ -89,8 +89,10 @@ class Mixup(MadeUpSource):
             raise ValueError(f"Mixup alpha must be positive, got {alpha}")
         self.alpha = alpha
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         n = len(indices)
-        weight = torch.distributions.Beta(self.alpha, self.alpha).sample((n, 1, 1, 1))  # (n, 1, 1, 1)
-        mixed = weight * self._random_train(n) + (1 - weight) * self._random_train(n)
+        # numpy draws the Beta weights (torch's Beta sampler takes no generator), seeded from the generator
+        seed = int(torch.randint(2**62, (1,), generator=generator))
+        weight = torch.from_numpy(np.random.default_rng(seed).beta(self.alpha, self.alpha, (n, 1, 1, 1))).float()
+        mixed = weight * self._random_train(n, generator) + (1 - weight) * self._random_train(n, generator)
         return mixed.round_().clamp_(0, 255).to(torch.uint8)

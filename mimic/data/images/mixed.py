@@ -8,9 +8,12 @@ few images come twice in one epoch and 1M transfer images are all seen before an
 epoch takes only part of them. Transfer samples carry ``y = -1`` (no label; metrics skip them) and
 ``index = N_labeled + j`` for transfer image j, a key that names the image for the teacher-logit cache.
 
-The plan is a function of (seed, epoch), computed identically by every rank and loader worker; rank r
-takes every world-th batch and its workers share those out, so no image is drawn twice and every rank
-runs the same number of steps (DDP needs that).
+The plan is a function of (seed, epoch), computed identically by every rank and loader worker. The
+dataset is map-style over batches: item ``epoch * batches_per_epoch + b`` is batch b of that epoch, and
+``MixedOrder``, a sampler in the main process, hands out this rank's batches (every world-th), from
+where a resumed run stopped. So no image is drawn twice, every rank runs the same number of steps (DDP
+needs that), and a batch is the same whichever worker process makes it; its random draws (augmentation,
+made-up images) are keyed by (seed, epoch, batch or image), never by a process's own generator.
 """
 
 import math
@@ -18,16 +21,19 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import Tensor
-from torch.utils.data import IterableDataset, get_worker_info
+from torch.utils.data import Dataset, DistributedSampler
 
 from mimic import batch as keys
 from mimic.data.images.sources import TransferSource
-from mimic.data.tensor_dataset import Transform
+from mimic.data.keyed_random import generator as keyed_generator
+from mimic.data.tensor_dataset import KeyedTransform
 
 
-class MixedBatches(IterableDataset):
-    """Yields dict batches ``{"x", "y", "index"}`` mixing labeled and transfer images.
+class MixedBatches(Dataset):
+    """Dict batches ``{"x", "y", "index"}`` mixing labeled and transfer images; item i is batch
+    ``i % batches_per_epoch()`` of epoch ``i // batches_per_epoch()`` (all ranks' batches).
 
     Args:
         labeled: (N, C, H, W) uint8 training images.
@@ -35,13 +41,10 @@ class MixedBatches(IterableDataset):
         source: the transfer images.
         batch_size: images per batch (per rank).
         fraction: share of each batch from ``source``; ``None`` mixes in proportion to the two sizes.
-        transform: uint8 pixels (B, C, H, W) -> uint8 pixels (augmentation, or nothing).
+        transform: (pixels (B, C, H, W), epochs (B,), indices (B,)) -> pixels (augmentation), or ``None``.
         seed: seed of the order; the same on every rank.
-        rank: this process's rank, and ``world`` the number of processes.
-        position: returns (epoch, batches this rank already took in it), read when an epoch starts: a run
-            resumed from a checkpoint continues the epoch's plan where it stopped. Only without loader
-            worker processes (it reads the trainer, which does not travel to them); without it each pass
-            advances ``epoch`` by one and starts at its first batch.
+        world: the number of processes (the epoch is rounded up to a multiple of it).
+        draw_seed: seed of the made-up images' draws; default ``torch.initial_seed()`` (the run's seed).
     """
 
     def __init__(
@@ -51,11 +54,10 @@ class MixedBatches(IterableDataset):
         source: TransferSource,
         batch_size: int,
         fraction: float | None,
-        transform: Transform,
+        transform: KeyedTransform | None = None,
         seed: int = 0,
-        rank: int = 0,
         world: int = 1,
-        position: Callable[[], tuple[int, int]] | None = None,
+        draw_seed: int | None = None,
     ) -> None:
         self.in_proportion = fraction is None
         if fraction is None:
@@ -65,9 +67,9 @@ class MixedBatches(IterableDataset):
         self.labeled, self.labels, self.source, self.transform = labeled, labels, source, transform
         self.num_transfer = min(batch_size, max(1 if fraction > 0 else 0, round(fraction * batch_size)))
         self.num_labeled = batch_size - self.num_transfer
-        self.seed, self.rank, self.world = seed, rank, world
-        self.position = position
-        self.epoch = 0  # advanced by each pass when there is no ``position``
+        self.seed, self.world = seed, world
+        self.draw_seed = torch.initial_seed() if draw_seed is None else draw_seed
+        self._planned: tuple[int, list[tuple[np.ndarray, np.ndarray]]] | None = None  # (epoch, its plan)
         if len(source) == 0 and self.num_transfer:
             raise ValueError("the transfer source holds no images")
 
@@ -81,7 +83,7 @@ class MixedBatches(IterableDataset):
         return math.ceil(max(needed) / self.world) * self.world
 
     def __len__(self) -> int:
-        return self.batches_per_epoch() // self.world
+        return self.batches_per_epoch()
 
     def plan(self, epoch: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """(labeled indices, transfer indices) of every batch of ``epoch``, all ranks."""
@@ -98,32 +100,58 @@ class MixedBatches(IterableDataset):
             for b in range(batches)
         ]
 
-    def __iter__(self):
-        if self.position is not None:
-            epoch, done = self.position()
-        else:
-            epoch, done = self.epoch, 0
-            self.epoch += 1  # each worker's (persistent) copy advances itself
-        mine = self.plan(epoch)[self.rank :: self.world][done:]
-        worker = get_worker_info()
-        if worker is not None:
-            mine = mine[worker.id :: worker.num_workers]
-        for labeled, transfer in mine:
-            yield self.batch(labeled, transfer)
+    def epoch_items(self, epoch: int, rank: int = 0, done: int = 0) -> list[int]:
+        """The items of ``rank``'s batches of ``epoch`` (every world-th), without the first ``done``."""
+        batches = self.batches_per_epoch()
+        return [epoch * batches + b for b in range(rank, batches, self.world)][done:]
 
-    def batch(self, labeled: np.ndarray, transfer: np.ndarray) -> dict[str, Tensor]:
+    def __getitem__(self, item: int) -> dict[str, Tensor]:
+        epoch, b = divmod(int(item), self.batches_per_epoch())
+        if self._planned is None or self._planned[0] != epoch:  # one plan per epoch, per process
+            self._planned = (epoch, self.plan(epoch))
+        labeled, transfer = self._planned[1][b]
+        return self.batch(labeled, transfer, epoch, b)
+
+    def batch(self, labeled: np.ndarray, transfer: np.ndarray, epoch: int = 0, b: int = 0) -> dict[str, Tensor]:
         labeled_index = torch.from_numpy(labeled)
         pixels = [self.labeled[labeled_index]]  # (L, C, H, W) uint8
         if len(transfer):
-            images = self.source.images(transfer)  # (T, C, H, W) uint8
-            check_shape(self.source, images, self.labeled.shape[1:])
+            # made-up sources draw from this generator: the same images whichever process makes the batch
+            images = self.source.images(transfer, generator=keyed_generator(self.draw_seed, epoch, b))
+            check_shape(self.source, images, self.labeled.shape[1:])  # (T, C, H, W) uint8
             pixels.append(images)
         transfer_index = torch.from_numpy(transfer) + len(self.labeled)
+        index = torch.cat([labeled_index, transfer_index])
+        x = torch.cat(pixels)
+        if self.transform is not None:
+            x = self.transform(x, torch.full_like(index, epoch), index)
         return {
-            keys.X: self.transform(torch.cat(pixels)),  # (B, C, H, W)
+            keys.X: x,  # (B, C, H, W)
             keys.Y: torch.cat([self.labels[labeled_index], torch.full((len(transfer),), keys.NO_LABEL)]),
-            keys.INDEX: torch.cat([labeled_index, transfer_index]),
+            keys.INDEX: index,
         }
+
+
+class MixedOrder(DistributedSampler):
+    """The loader's sampler over ``MixedBatches``: this rank's batches of the current epoch, from where a
+    resumed run stopped (``batches_done``, Lightning's count, read when the epoch's iteration starts).
+
+    A ``DistributedSampler`` so that Lightning neither replaces nor wraps it (as ``EpochShuffle``); it
+    shards itself, and Lightning calls ``set_epoch`` before each epoch, a resumed one included.
+    """
+
+    def __init__(self, batches: MixedBatches, batches_done: Callable[[], int] | None = None) -> None:
+        self.batches, self.batches_done = batches, batches_done
+        self.epoch = 0
+        self.shuffle, self.drop_last = True, False  # what Lightning reads of a DistributedSampler
+
+    def __len__(self) -> int:
+        return self.batches.batches_per_epoch() // self.batches.world
+
+    def __iter__(self):
+        rank = dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+        done = self.batches_done() if self.batches_done is not None else 0
+        yield from self.batches.epoch_items(self.epoch, rank, done)
 
 
 def check_shape(source: TransferSource, images: Tensor, expected: tuple[int, ...]) -> None:

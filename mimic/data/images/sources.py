@@ -19,7 +19,11 @@ from mimic.formats.tiny_images import TinyImagesFile, read_excluded
 
 
 class TransferSource(ABC):
-    """Images by index: ``len(source)`` of them, ``source.images(indices)`` -> (n, C, H, W) uint8."""
+    """Images by index: ``len(source)`` of them, ``source.images(indices)`` -> (n, C, H, W) uint8.
+
+    ``generator``: what a source that makes up its images draws from (``MixedBatches`` gives one keyed by
+    the batch, so that any process makes the same batch); sources read from files ignore it.
+    """
 
     # Whether an index always gives the same image: what lets TeacherLogits cache its logits.
     deterministic = True
@@ -32,7 +36,7 @@ class TransferSource(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
-    def images(self, indices: np.ndarray) -> Tensor: ...
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor: ...
 
     def __repr__(self) -> str:
         # Stable across runs (no addresses): it is part of the teacher-logit cache's fingerprint.
@@ -92,7 +96,7 @@ class TinyImages(TransferSource):
     def __len__(self) -> int:
         return self.num_images
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         return torch.from_numpy(self._file.images(self._indices[indices]))
 
 
@@ -151,7 +155,7 @@ class NumpyImages(TransferSource):
     def __len__(self) -> int:
         return self._length
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         indices = np.asarray(indices)
         file_of = np.searchsorted(self._starts, indices, side="right") - 1
         out = None
@@ -193,7 +197,7 @@ class PickledImages(TransferSource):
     def __len__(self) -> int:
         return len(self._images)
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         return self._images[torch.as_tensor(indices)].contiguous()
 
 
@@ -217,7 +221,7 @@ class ImageFolder(TransferSource):
     def __len__(self) -> int:
         return len(self._files)
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         from PIL import Image, UnidentifiedImageError
 
         out = np.empty((len(indices), 3, self.size, self.size), np.uint8)

@@ -40,7 +40,7 @@ class ShiftedViews(TransferSource):
             raise RuntimeError("ShiftedViews.setup(train_images) must run before it is used")
         return self.copies * len(self._train)
 
-    def images(self, indices: np.ndarray) -> Tensor:
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         views = torch.as_tensor(indices, dtype=torch.long)
         base = self._train[views % len(self._train)]  # (n, C, H, W) uint8
         corners = self._corners[views]

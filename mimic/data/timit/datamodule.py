@@ -11,7 +11,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from mimic.data.base import MimicDataModule, PhoneScoringData
-from mimic.data.epoch_order import EpochShuffle, items_done, private_generator
+from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
 from mimic.data.tensor_dataset import collate_batch
 from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
@@ -148,7 +148,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         dataset = FrameDataset(self._training_frames(), self.hparams.context)
         hp = self.hparams
         per_epoch = len(self.splits["train"].targets) if hp.epoch_frames == "labeled" else len(dataset)
-        return DataLoader(
+        return LazyStartLoader(
             dataset,
             batch_size=hp.batch_size,
             sampler=EpochShuffle(len(dataset), per_epoch, items_done=items_done(self, hp.batch_size)),
