@@ -17,7 +17,7 @@ def test_the_table_has_every_model_with_ratios_against_the_first(tmp_path):
     student = checkpoint(fitted(ShallowNet([1, 28, 28], 10, hidden=32, bottleneck=8)), tmp_path / "student.ckpt")
     out_csv, out_md = tmp_path / "speed.csv", tmp_path / "speed.md"
     rows = main(
-        ["speed", str(teacher), str(student), "--repeats", "3", "--warmup", "1", "--batch-size", "16"]
+        ["speed", str(teacher), str(student), "--repeats", "3", "--warmup", "1", "--batch-size", "16", "--rounds", "2"]
         + ["--csv", str(out_csv), "--md", str(out_md)]
     )
     assert [r["model"] for r in rows] == ["teacher", "student"]
