@@ -29,8 +29,9 @@ class StochasticPool2d(nn.Module):
         b, c, h, w = x.shape
         k, s, pad = self.kernel_size, self.stride, self.padding
         out_h, out_w = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
-        # Regions as strided views of the padded input, then one copy: F.unfold would loop over the
-        # B*C single-channel images one at a time (a kernel launch each on a GPU: 0.7 s a CIFAR batch).
+        # Regions as strided views of the padded input, then one copy. F.unfold on (B*C, 1, H, W) loops
+        # over the B*C maps one by one (a kernel launch each on a GPU): with it the CIFAR teacher took
+        # 0.7 s a batch of 256 on an H100 (benchmarks/stochastic_pool.py compares the two).
         padded = F.pad(x, (pad, pad, pad, pad))  # (B, C, H+2p, W+2p)
         regions = padded.unfold(2, k, s).unfold(3, k, s).reshape(b, c, out_h, out_w, k * k)
         totals = regions.sum(-1, keepdim=True)  # (B, C, H', W', 1)
