@@ -64,7 +64,8 @@ def main() -> None:
         mode = "training" if training else "inference"
         print(
             f"{mode:<9} batch {args.batch} on {args.device}: strided views {1e3 * best_ours:8.2f} ms, "
-            f"F.unfold {1e3 * best_theirs:9.2f} ms, {best_theirs / best_ours:6.1f}x; largest difference {difference:.1e}"
+            f"F.unfold {1e3 * best_theirs:9.2f} ms, {best_theirs / best_ours:6.1f}x; "
+            f"largest difference {difference:.1e}"
         )
 
 
