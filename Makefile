@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-step bench-viterbi bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-streaming bench-step bench-viterbi bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,10 @@ format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## Streaming-teacher throughput benchmark
+bench: install ## Every speed benchmark in one run: one table of ratios against their targets (runs/bench/suite.csv)
+	$(PY) benchmarks/suite.py
+
+bench-streaming: install ## Streaming-teacher throughput benchmark
 	$(PY) benchmarks/teacher_streaming.py
 
 bench-step: install ## The students' training step: the app against a bare PyTorch loop (samples/s, ratio)
