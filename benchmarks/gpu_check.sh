@@ -10,7 +10,6 @@ STEPS=${STEPS:-200}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 source benchmarks/gpu_env.sh
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/GPU: /'
 device=$(python3 -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')
 for every in 50 1; do
   echo "== student step, finite-loss check every $every step(s)"

@@ -9,3 +9,5 @@ else
   export PYTHONPATH="$PWD"
 fi
 export PYTHONUNBUFFERED=1
+# what the log should say about the machine first
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/GPU: /'

@@ -35,7 +35,6 @@ if [ -d .espeak ]; then
   export LD_LIBRARY_PATH="/tmp/espeak-lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ESPEAK_DATA_PATH="$PWD/.espeak"
   say "espeak-ng libraries taken from the tree: $(ls /tmp/espeak-lib | tr '\n' ' ')"
 fi
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/GPU: /'
 python3 -c "import torch, lightning; print('torch', torch.__version__, 'lightning', lightning.__version__, \
 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name() if torch.cuda.is_available() else '')"
 nproc | sed 's/^/CPU cores: /'

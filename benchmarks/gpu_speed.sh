@@ -11,7 +11,6 @@ QUICK=${QUICK:-0}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 source benchmarks/gpu_env.sh
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/GPU: /'
 nproc | sed 's/^/CPU cores: /'
 
 speed() {  # NAME CONFIG...: one table, teacher first

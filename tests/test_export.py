@@ -189,3 +189,22 @@ def test_an_export_beyond_the_tolerance_writes_nothing(tmp_path, monkeypatch, ca
     line = error_line(capsys, ["export", str(source), "--out", str(tmp_path / "m.onnx")])
     assert "0.5" in line and "tolerance 0.0001" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["best.ckpt"]  # no model, no sidecar, no temporary
+
+
+def test_where_the_dynamo_exporter_fails_the_older_one_exports_and_the_sidecar_says_so(tmp_path, monkeypatch):
+    export = torch.onnx.export
+
+    def no_dynamo(*args, dynamo=True, **kwargs):
+        if dynamo:
+            raise RuntimeError("an operator the dynamo exporter cannot translate")
+        return export(*args, dynamo=False, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", no_dynamo)
+    net = fitted(ShallowNet([15, 123], 183, hidden=16, bottleneck=4))
+    out = tmp_path / "m.onnx"
+    record = main(["export", str(checkpoint(net, tmp_path / "best.ckpt")), "--out", str(out)])
+    assert "TorchScript-based" in record["exporter"] and "cannot translate" in record["exporter"]
+    session = onnxruntime.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    x = raw_inputs((15, 123), 5)
+    with torch.inference_mode():
+        assert np.abs(session.run(["logits"], {"inputs": x.numpy()})[0] - net(x).numpy()).max() < 1e-4

@@ -48,31 +48,19 @@ def temporary_beside(path: Path):
 def write_onnx(net: nn.Module, example: Tensor, path: Path) -> str:
     """Export to ONNX at ``path``; returns which exporter did it."""
     quiet = io.StringIO()  # the exporters print progress lines of their own
+    names = {"input_names": [INPUT_NAME], "output_names": [OUTPUT_NAME]}
     with warnings.catch_warnings(), redirect_stdout(quiet):
         warnings.simplefilter("ignore")
         try:
+            batch = {0: torch.export.Dim("batch")}
             torch.onnx.export(
-                net,
-                (example,),
-                str(path),
-                input_names=[INPUT_NAME],
-                output_names=[OUTPUT_NAME],
-                dynamic_shapes=({0: torch.export.Dim("batch")},),
-                dynamo=True,
-                external_data=False,
+                net, (example,), str(path), **names, dynamic_shapes=(batch,), dynamo=True, external_data=False
             )
             return f"torch.onnx.export (dynamo), torch {torch.__version__}"
         except Exception as err:  # noqa: BLE001 - any failure of the newer exporter: use the older one
             dynamo_error = " ".join(str(err).split())[:200]
-        torch.onnx.export(
-            net,
-            (example,),
-            str(path),
-            input_names=[INPUT_NAME],
-            output_names=[OUTPUT_NAME],
-            dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
-            dynamo=False,
-        )
+        axes = {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}
+        torch.onnx.export(net, (example,), str(path), **names, dynamic_axes=axes, dynamo=False)
     return f"torch.onnx.export (TorchScript-based; the dynamo exporter failed: {dynamo_error})"
 
 
