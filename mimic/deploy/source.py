@@ -170,7 +170,7 @@ def _from_config(path: Path) -> ModelSource:
     net.eval()
     _fit_to_raw_range(net)
     flat_data = {"_class_path": data.get("class_path"), **(data.get("init_args") or {})}
-    return ModelSource(name, net, [], False, flat_data, {}, folder=stage_dir)
+    return ModelSource(name, net, [], False, flat_data, {})  # no run folder: nothing was trained
 
 
 def _fit_to_raw_range(net: Net) -> None:

@@ -10,8 +10,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import torch
-
 import mimic
 from mimic import atomic, errors
 from mimic.deploy.check_inputs import test_inputs
@@ -62,9 +60,7 @@ def preprocessing(source: ModelSource) -> str:
     )
 
 
-def sidecar(
-    source: ModelSource, out: Path, format: str, exporter: str, check: dict[str, Any], inputs: torch.Tensor
-) -> dict[str, Any]:
+def sidecar(source: ModelSource, out: Path, format: str, exporter: str, check: dict[str, Any]) -> dict[str, Any]:
     classes = source.class_names()
     return {
         "file": out.name,
@@ -116,15 +112,15 @@ def export(names: list[str], format: str, out: Path | None, overwrite: bool, tol
         exporter = WRITERS[format](source.net, inputs[:TRACE_BATCH], temporary)
         run, runtime = runner(temporary, format)
         difference = largest_difference(source.net, run, inputs)
-        if difference > tolerance:
+        if not difference <= tolerance:  # NaN logits fail too
             raise ValueError(
                 f"export of {source.name} to {format}: the largest logit difference to PyTorch is {difference:.3g} "
                 f"on {what}, above the tolerance {tolerance:g}; nothing written"
             )
+        check = {"inputs": what, "runtime": runtime, "max_abs_logit_difference": difference, "tolerance": tolerance}
+        record = sidecar(source, temporary, format, exporter, check) | {"file": out.name}
+        atomic.write_text(side, json.dumps(record, indent=2) + "\n")  # the sidecar first: a model never lacks one
         os.replace(temporary, out)
-    check = {"inputs": what, "runtime": runtime, "max_abs_logit_difference": difference, "tolerance": tolerance}
-    record = sidecar(source, out, format, exporter, check, inputs)
-    atomic.write_text(side, json.dumps(record, indent=2) + "\n")
     print(
         f"[mimic export] {source.name} ({source.arch}) -> {out} ({format}, {out.stat().st_size / 1e6:.1f} MB); "
         f"largest logit difference to PyTorch {difference:.2g} on {what} ({runtime}); sidecar {side}"
@@ -142,6 +138,8 @@ def main(args: list[str]) -> dict[str, Any]:
         "--tolerance", type=float, default=DEFAULT_TOLERANCE, help="largest logit difference to PyTorch allowed"
     )
     parsed = parser.parse_args(args)
+    if not parsed.tolerance >= 0:
+        parser.error(f"--tolerance must be 0 or more, got {parsed.tolerance}")
     try:
         return export(parsed.source, parsed.format, parsed.out, parsed.overwrite, parsed.tolerance)
     except errors.USER_ERRORS as err:
