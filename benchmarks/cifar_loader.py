@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from mimic.data.images import TinyImages
-from mimic.data.images.mixed import MixedBatches
+from mimic.data.images.mixed import MixedBatches, MixedOrder
 from mimic.formats.tiny_images import RECORD_BYTES
 from mimic.nets import ConvShallowNet
 
@@ -54,8 +54,9 @@ def loader_rate(path: Path, images: int, batches: int, workers: int) -> float:
     labeled = torch.randint(0, 256, (50_000, 3, 32, 32), dtype=torch.uint8)
     source = TinyImages(str(path), num_images=images - images // 1000 - 1)
     # raw uint8 batches, as the DataModule yields them: GCN + ZCA belong to the net, timed with its step
-    stream = MixedBatches(labeled, torch.zeros(50_000, dtype=torch.long), source, 128, None, lambda p: p)
-    loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=workers)
+    stream = MixedBatches(labeled, torch.zeros(50_000, dtype=torch.long), source, 128, None)
+    # the app's loader: the sampler hands out epoch 0's batches in order (MixedOrder, as the DataModule's)
+    loader = torch.utils.data.DataLoader(stream, batch_size=None, sampler=MixedOrder(stream), num_workers=workers)
     iterator = iter(loader)
     next(iterator)  # start-up (plan, workers) not counted
     started = time.perf_counter()
