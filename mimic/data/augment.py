@@ -28,16 +28,9 @@ def shift_flip(images: Tensor, dy: Tensor, dx: Tensor, mirror: Tensor, pad: int)
     return out.contiguous()
 
 
-def random_shift_flip(images: Tensor, pad: int = 2, flip: bool = True) -> Tensor:
-    """Shift each image by up to ``pad`` pixels (zero fill) and mirror half of them left-right."""
-    b = len(images)
-    dy, dx = torch.randint(0, 2 * pad + 1, (b,)), torch.randint(0, 2 * pad + 1, (b,))
-    mirror = torch.rand(b) < 0.5 if flip else torch.zeros(b, dtype=torch.bool)
-    return shift_flip(images, dy, dx, mirror, pad)
-
-
 def keyed_shift_flip(images: Tensor, keys, pad: int = 2, flip: bool = True) -> Tensor:
-    """``random_shift_flip`` with each image's draws fixed by its key (``keyed_random.item_keys``)."""
+    """Shift each image by up to ``pad`` pixels (zero fill) and mirror about half of them left-right, the
+    draws fixed by each image's key (``keyed_random.item_keys``, (B,) uint64)."""
     dy, dx = integers(keys, 0, 2 * pad + 1), integers(keys, 1, 2 * pad + 1)
     mirror = integers(keys, 2, 2).bool() if flip else torch.zeros(len(images), dtype=torch.bool)
     return shift_flip(images, dy, dx, mirror, pad)
