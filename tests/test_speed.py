@@ -48,3 +48,20 @@ def test_test_error_comes_from_the_run_folder(tmp_path):
     rows = main(["speed", str(folder), "--repeats", "2", "--warmup", "0", "--no-onnx", "--batch-size", "4"])
     assert rows[0]["test_error"] == "err 12.50%" and rows[0]["model"] == "student"
     torch.testing.assert_close(rows[0]["speedup_b1"], 1.0)
+
+
+def test_a_model_onnx_cannot_take_is_one_line_naming_the_way_round(tmp_path, monkeypatch, capsys):
+    import pytest
+
+    import mimic.tools.speed as speed_tool
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("unsupported operator")
+
+    monkeypatch.setattr(speed_tool, "write_onnx", fails)
+    teacher = checkpoint(fitted(DeepMLP([1, 28, 28], 10, hidden=[8])), tmp_path / "teacher.ckpt")
+    with pytest.raises(SystemExit) as exit_:
+        main(["speed", str(teacher), "--repeats", "1", "--warmup", "0"])
+    line = capsys.readouterr().err.strip()
+    assert exit_.value.code == 2 and line.count("\n") == 0
+    assert line.startswith("mimic: error: speed: teacher: could not be exported") and "--no-onnx" in line

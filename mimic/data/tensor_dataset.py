@@ -13,7 +13,6 @@ from torch.utils.data import Dataset
 from mimic import batch as keys
 from mimic.data.epoch_order import untag
 
-Transform = Callable[[Tensor], Tensor]  # a batch of stored inputs (B, ...) -> inputs of the same kind
 # (inputs (B, ...), epochs (B,), indices (B,)) -> inputs of the same kind, random draws keyed by the two
 KeyedTransform = Callable[[Tensor, Tensor, Tensor], Tensor]
 

@@ -79,8 +79,14 @@ def time_gpu(source: ModelSource, one: torch.Tensor, batch: torch.Tensor, repeat
 def onnx_runner(source: ModelSource, folder: Path, example: torch.Tensor):
     """The model exported to ONNX in ``folder`` and opened in onnxruntime, with PyTorch's thread count."""
     path = folder / f"{id(source)}.onnx"
-    write_onnx(source.net, example, path)
-    run, _ = runner(path, "onnx", threads=torch.get_num_threads())
+    try:
+        write_onnx(source.net, example, path)
+        run, _ = runner(path, "onnx", threads=torch.get_num_threads())
+    except Exception as err:  # noqa: BLE001 - any exporter or runtime failure: one line, and the way round it
+        raise ValueError(
+            f"{source.name}: could not be exported to ONNX for onnxruntime ({errors.one_line(err)[:200]}); "
+            "time PyTorch alone with --no-onnx"
+        ) from err
     return run
 
 
@@ -210,9 +216,15 @@ def main(args: list[str]) -> list[dict[str, Any]]:
         errors.fail(f"speed: {err}")
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
-        onnx_runs = [
-            None if parsed.no_onnx else onnx_runner(source, Path(folder), drawn_inputs(source, 2)) for source in sources
-        ]
+        try:
+            onnx_runs = [
+                None if parsed.no_onnx else onnx_runner(source, Path(folder), drawn_inputs(source, 2))
+                for source in sources
+            ]
+        except ValueError as err:
+            if errors.debugging():
+                raise
+            errors.fail(f"speed: {err}")
         for round_ in range(parsed.rounds):  # the models take turns: a busy spell slows them all alike
             for i, source in enumerate(sources):
                 print(f"[mimic speed] round {round_ + 1}/{parsed.rounds}: {source.name} ({source.arch})", flush=True)
