@@ -7,11 +7,10 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from torch import Tensor
-from torchmetrics import MeanMetric
 
 from mimic import batch as keys
 from mimic.data.base import MimicDataModule
-from mimic.metrics.classification import ErrorRate
+from mimic.metrics.classification import ErrorRate, RunningMean
 from mimic.nets.base import Net, count_hidden_units, count_parameters
 from mimic.nets.compile import compile_in_place
 from mimic.ranks import gather_from_ranks, own_share
@@ -62,8 +61,8 @@ class ClassifierTask(pl.LightningModule):
         self._first_nonfinite_step: Tensor | None = None  # () int64 on the device; -1 while all finite
         self.net = net
         # One metric per split: they accumulate separately and sync across ranks at epoch end.
-        self.train_err, self.val_err, self.test_err = (ErrorRate(net.num_classes) for _ in SPLITS)
-        self.train_loss = MeanMetric(nan_strategy="ignore")  # a non-finite loss stops the run: watch_finite
+        self.train_err, self.val_err, self.test_err = (ErrorRate() for _ in SPLITS)
+        self.train_loss = RunningMean()
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)  # (B, *in_shape) -> (B, C)
@@ -98,14 +97,14 @@ class ClassifierTask(pl.LightningModule):
         return logits
 
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
+        """The step's bookkeeping, none of which waits for the device: the epoch's figures are updated on
+        it and logged at the epoch's end (``on_train_epoch_end``); the step's loss is logged only at the
+        steps Lightning writes logs (``trainer.log_every_n_steps``): each ``self.log`` costs host time."""
         self.watch_finite(loss)
-        # update(), not forward(): a metric's forward also computes the batch's own value, kernels and Python
-        # at every step for a figure only the epoch's total is logged of.
         self.train_err.update(logits.detach(), batch[keys.Y])
         self.train_loss.update(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
-        self.log("train/loss_step", loss.detach(), prog_bar=True, on_step=True, on_epoch=False)
-        self.log("train/loss_epoch", self.train_loss, on_step=False, on_epoch=True)
-        self.log("train/err", self.train_err, on_step=False, on_epoch=True)
+        if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:
+            self.log("train/loss_step", loss.detach(), prog_bar=True, on_step=True, on_epoch=False)
 
     def watch_finite(self, loss: Tensor) -> None:
         """Note (on the device, without waiting for it) the first step whose loss is NaN or infinite;
@@ -133,9 +132,13 @@ class ClassifierTask(pl.LightningModule):
 
     def configure_optimizers(self) -> Any:
         hp = self.hparams
-        decay = [p for p in self.net.parameters() if p.ndim > 1]
-        no_decay = [p for p in self.net.parameters() if p.ndim <= 1]
-        groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        params = list(self.net.parameters())
+        groups: list[dict[str, Any]] = [{"params": params, "weight_decay": 0.0}]  # (AdamW's default is 0.01)
+        if hp.weight_decay:  # matrices and kernels decay, biases and norms do not (one group otherwise: one kernel)
+            groups = [
+                {"params": [p for p in params if p.ndim > 1], "weight_decay": hp.weight_decay},
+                {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0},
+            ]
         # One fused kernel per step where torch has one for the device (CUDA, CPU), not a loop over tensors:
         # the multi-tensor path launches several kernels per parameter group and step.
         fused = fused_supported(self.net.parameters())
@@ -199,6 +202,8 @@ class ClassifierTask(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         self.check_finite()
+        self.log("train/loss_epoch", self.train_loss)
+        self.log("train/err", self.train_err)
 
     def on_test_start(self) -> None:
         self._warn_if_unfitted()
@@ -246,6 +251,9 @@ class ClassifierTask(pl.LightningModule):
         if RUNNING_KEY in checkpoint:  # (not in checkpoints from before they were kept)
             for name, states in own_share(checkpoint[RUNNING_KEY]).items():
                 metric = getattr(self, name)
+                if set(states) != set(metric.metric_state):  # saved by an older version's metrics: not resumable
+                    rank_zero_warn(f"checkpoint: the running {name} of this epoch has other fields; restarting it")
+                    continue
                 for key, value in states.items():
                     setattr(metric, key, value.to(self.device))
                 metric._update_count, metric._computed = 1, None  # as after an update: compute() reads them

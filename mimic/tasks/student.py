@@ -46,7 +46,7 @@ class StudentModule(ClassifierTask):
         if loss == "mimic" and hard_label_weight:
             raise ValueError("model.hard_label_weight applies to loss='kd' only")
         self.loss_name, self.temperature, self.hard_label_weight = loss, temperature, hard_label_weight
-        self.val_agreement, self.test_agreement = Agreement(net.num_classes), Agreement(net.num_classes)
+        self.val_agreement, self.test_agreement = Agreement(), Agreement()
         self.val_logit_mse, self.test_logit_mse = MeanSquaredError(), MeanSquaredError()
 
     def teacher_logits(self, batch: dict[str, Tensor]) -> Tensor:

@@ -134,7 +134,7 @@ def test_bf16_mixed_student(in_tmp, fashion_root, teachers):
     config["trainer"].update(precision="bf16-mixed", max_steps=3, limit_val_batches=1)
     cli = main(["fit", "--config", write_config(in_tmp / "bf16.yaml", config)])
     assert cli.trainer.global_step == 3
-    assert torch.isfinite(cli.trainer.callback_metrics["train/loss_step"])
+    assert torch.isfinite(cli.trainer.callback_metrics["train/loss_epoch"])
 
 
 def test_non_finite_loss_stops_with_a_clear_message(in_tmp, fashion_root, teachers):
@@ -210,4 +210,4 @@ def test_compiled_student_and_teacher(in_tmp, fashion_root, teachers):
     assert _callback(cli).teacher._compiled_call_impl is not None
     weights = torch.load(in_tmp / "runs/test/student/checkpoints/last.ckpt", weights_only=True)["state_dict"]
     assert not any("_orig_mod" in key for key in weights)
-    assert torch.isfinite(cli.trainer.callback_metrics["train/loss_step"])
+    assert torch.isfinite(cli.trainer.callback_metrics["train/loss_epoch"])

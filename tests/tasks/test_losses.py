@@ -47,6 +47,6 @@ def test_unlabeled_transfer_samples_are_left_out_of_hard_labels_and_error():
     hard = torch.nn.functional.cross_entropy(s[[0, 2]], y[[0, 2]])
     assert kd_loss(s, z, 2.0, y, 0.5).item() == pytest.approx(0.5 * soft.item() + 0.5 * hard.item(), rel=1e-5)
     assert kd_loss(s, z, 2.0, torch.full((4,), -1), 0.5).item() == pytest.approx(0.5 * soft.item(), rel=1e-5)
-    err = ErrorRate(3)
+    err = ErrorRate()
     err(torch.tensor([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]), y)  # right on 0, wrong on 2
     assert err.compute().item() == pytest.approx(0.5)
