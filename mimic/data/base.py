@@ -8,7 +8,9 @@ features); the nets normalise them. Beyond Lightning's hooks it declares:
 - ``training_inputs()``: the raw labeled training inputs, for fitting a net's input statistics;
 - ``random_inputs(split)``: whether a sample's input may change from one epoch to the next
   (augmentation, made-up transfer images), which rules out caching a teacher's logits;
-- ``cache_key()``: what identifies the samples behind ``batch["index"]``, for on-disk logit caches.
+- ``cache_key()``: what identifies the samples behind ``batch["index"]``, for on-disk logit caches;
+- ``on_device`` and ``device_memory_share`` hyperparameters: whether splits are kept on the training
+  device (``mimic.data.on_device``), through ``device_placement()``.
 
 DataModules whose evaluation batches are whole utterances scored by phone error rate (TIMIT) also
 implement ``PhoneScoringData``, which ``mimic.callbacks.PhoneErrorRateScorer`` requires.
@@ -19,6 +21,12 @@ from collections.abc import Iterator
 
 import lightning.pytorch as pl
 from torch import Tensor
+
+from mimic.data.on_device import DevicePlacement
+
+# Hyperparameters that say where batches are assembled, not which samples they hold: a logit cache stays
+# valid when they change.
+_WHERE_BATCHES_ARE_MADE = ("on_device", "device_memory_share")
 
 
 class MimicDataModule(pl.LightningDataModule, ABC):
@@ -42,9 +50,17 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         ``TeacherLogits`` can learn from those."""
         return False
 
+    def device_placement(self) -> DevicePlacement:
+        """Which splits go to the training device (``data.on_device``, ``data.device_memory_share``)."""
+        if getattr(self, "_placement", None) is None:
+            self._placement = DevicePlacement(self.hparams.on_device, self.hparams.device_memory_share)
+        return self._placement
+
     def cache_key(self) -> str:
-        """Changes whenever the samples behind ``batch["index"]`` change; by default, the hyperparameters."""
-        return f"{type(self).__qualname__}:{sorted(self.hparams.items())!r}"
+        """Changes whenever the samples behind ``batch["index"]`` change; by default, the hyperparameters
+        (but those of ``_WHERE_BATCHES_ARE_MADE``)."""
+        samples = {k: v for k, v in self.hparams.items() if k not in _WHERE_BATCHES_ARE_MADE}
+        return f"{type(self).__qualname__}:{sorted(samples.items())!r}"
 
 
 class PhoneScoringData(ABC):

@@ -5,6 +5,7 @@ from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
 from mimic.data.images.sources import TransferSource
+from mimic.data.on_device import DEFAULT_MEMORY_SHARE
 from mimic.formats.cifar import CLASS_NAMES, read_cifar10
 
 
@@ -29,6 +30,11 @@ class CIFAR10DataModule(ImageDataModule):
         transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion to
             the two set sizes (50k + 1M: 95%; an epoch shows every image of both sets at least once).
         num_workers: DataLoader worker processes.
+        on_device: keep the images (uint8) on the training device and make every batch there
+            (``mimic.data.on_device``): ``None`` (default) does so on a GPU when they fit in
+            ``device_memory_share`` of its memory; ``true`` also on a CPU (no loader workers); ``false``
+            never. A training stream with ``transfer`` images keeps its loader.
+        device_memory_share: the part of the GPU's memory the splits may take, together.
     """
 
     num_classes = len(CLASS_NAMES)
@@ -49,6 +55,8 @@ class CIFAR10DataModule(ImageDataModule):
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,
         num_workers: int = 0,
+        on_device: bool | None = None,
+        device_memory_share: float = DEFAULT_MEMORY_SHARE,
     ) -> None:
         super().__init__()
         self.save_hyperparameters(ignore=["transfer"])

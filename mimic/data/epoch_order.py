@@ -72,10 +72,15 @@ class EpochShuffle(DistributedSampler):
     def __len__(self) -> int:
         return math.ceil(self.per_epoch / _rank_and_world()[1])
 
-    def __iter__(self):
+    def remaining(self) -> torch.Tensor:
+        """(n,) this rank's items of the current epoch still to come: all of its share, but in a run
+        resumed mid-epoch. Read when the epoch's first batch is asked for (see ``LazyStartLoader``)."""
         share = self.share(self.epoch, *_rank_and_world())
         done = self.items_done() if self.items_done is not None else 0
-        rest = share[done:]
+        return share[done:]
+
+    def __iter__(self):
+        rest = self.remaining()
         yield from (tag(self.epoch, rest, self.size) if self.tag_epoch else rest).tolist()
 
 

@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
 from mimic.data.images.sources import TransferSource
+from mimic.data.on_device import DEFAULT_MEMORY_SHARE
 from mimic.formats.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
 DEFAULT_ROOTS = ("data/fashion-mnist", "/usr/share/datasets/fashion-mnist")
@@ -62,6 +63,11 @@ class FashionMNISTDataModule(ImageDataModule):
         transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion
             to the two set sizes.
         num_workers: DataLoader worker processes.
+        on_device: keep the images (uint8) on the training device and make every batch there
+            (``mimic.data.on_device``): ``None`` (default) does so on a GPU when they fit in
+            ``device_memory_share`` of its memory; ``true`` also on a CPU (no loader workers); ``false``
+            never. A training stream with ``transfer`` images keeps its loader.
+        device_memory_share: the part of the GPU's memory the splits may take, together.
     """
 
     num_classes = len(CLASSES)
@@ -81,6 +87,8 @@ class FashionMNISTDataModule(ImageDataModule):
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,
         num_workers: int = 0,
+        on_device: bool | None = None,
+        device_memory_share: float = DEFAULT_MEMORY_SHARE,
     ) -> None:
         super().__init__()
         self.save_hyperparameters(ignore=["transfer"])

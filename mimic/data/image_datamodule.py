@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
+from lightning.pytorch.utilities import rank_zero_info
 from torch import Tensor
 from torch.utils.data import DataLoader
 
@@ -18,6 +19,7 @@ from mimic.data.base import MimicDataModule
 from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
 from mimic.data.images.mixed import MixedBatches, MixedOrder, check_shape
 from mimic.data.images.sources import TransferSource
+from mimic.data.on_device import DeviceBatches, training_device
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
 
 _CHUNK = 2000  # images per chunk of training_inputs()
@@ -94,9 +96,11 @@ class ImageDataModule(MimicDataModule):
 
     # --- loaders ------------------------------------------------------------------------------------
 
-    def train_dataloader(self) -> DataLoader:
+    def train_dataloader(self) -> DataLoader | DeviceBatches:
         if self.transfer is None:
             return self._loader("train", shuffle=True)
+        if self.hparams.on_device:
+            rank_zero_info("data.on_device: the training stream with transfer images keeps its loader on the host")
         hp = self.hparams
         trainer = self.trainer
         dataset = MixedBatches(
@@ -119,24 +123,32 @@ class ImageDataModule(MimicDataModule):
             persistent_workers=hp.num_workers > 0,
             generator=private_generator(),
             collate_fn=collate_batch,
+            pin_memory=training_device(self).type == "cuda",  # Lightning then copies batches without blocking
         )
 
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+    def _loader(self, split: str, shuffle: bool) -> DataLoader | DeviceBatches:
         hp = self.hparams
         dataset = self.datasets[split]
+        batch_size = hp.batch_size if split == "train" else hp.eval_batch_size
+        device = training_device(self)
+        on_device = self.device_placement().dataset_for(split, dataset, dataset.nbytes, device, hp.num_workers)
+        # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
+        sampler = EpochShuffle(
+            len(dataset), items_done=items_done(self, hp.batch_size), tag_epoch=dataset.transform is not None
+        )
+        if on_device is not None and shuffle:
+            return DeviceBatches(on_device, sampler, batch_size, device)
+        if on_device is not None:  # evaluation: batches in order, gathered on the device
+            return DataLoader(on_device, batch_size=batch_size, generator=private_generator(), collate_fn=collate_batch)
         return (LazyStartLoader if shuffle else DataLoader)(
             dataset,
-            batch_size=hp.batch_size if split == "train" else hp.eval_batch_size,
-            # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
-            sampler=EpochShuffle(
-                len(dataset), items_done=items_done(self, hp.batch_size), tag_epoch=dataset.transform is not None
-            )
-            if shuffle
-            else None,
+            batch_size=batch_size,
+            sampler=sampler if shuffle else None,
             generator=private_generator(),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,
             collate_fn=collate_batch,
+            pin_memory=device.type == "cuda",  # Lightning then copies batches without blocking
         )
 
     def val_dataloader(self) -> DataLoader:

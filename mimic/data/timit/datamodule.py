@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader
 
 from mimic.data.base import MimicDataModule, PhoneScoringData
 from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
+from mimic.data.on_device import DEFAULT_MEMORY_SHARE, DeviceBatches, training_device
 from mimic.data.tensor_dataset import collate_batch
 from mimic.data.timit.datasets import FrameDataset, UtteranceBatches
 from mimic.data.timit.features import FeatureSettings
@@ -52,6 +53,10 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
             transfer). ``labeled``: as many frames as the labeled set holds, drawn at random without
             repeats from labeled and transfer frames together: extra speech replaces repetition at the same
             number of steps, so that runs with and without transfer speech cost the same.
+        on_device: keep the features on the training device and make every batch there
+            (``mimic.data.on_device``): ``None`` (default) does so on a GPU when they fit in
+            ``device_memory_share`` of its memory; ``true`` also on a CPU (no loader workers); ``false`` never.
+        device_memory_share: the part of the GPU's memory the splits may take, together.
     """
 
     num_classes = NUM_TARGETS
@@ -72,6 +77,8 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         num_workers: int = 0,
         transfer_root: str | None = None,
         epoch_frames: Literal["all", "labeled"] = "all",
+        on_device: bool | None = None,
+        device_memory_share: float = DEFAULT_MEMORY_SHARE,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -144,23 +151,37 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
 
     # --- loaders ----------------------------------------------------------------------------------
 
-    def train_dataloader(self) -> DataLoader:
-        dataset = FrameDataset(self._training_frames(), self.hparams.context)
+    def train_dataloader(self) -> DataLoader | DeviceBatches:
         hp = self.hparams
+        dataset = FrameDataset(self._training_frames(), hp.context)
         per_epoch = len(self.splits["train"].targets) if hp.epoch_frames == "labeled" else len(dataset)
+        sampler = EpochShuffle(len(dataset), per_epoch, items_done=items_done(self, hp.batch_size))
+        device = training_device(self)
+        on_device = self.device_placement().dataset_for("train", dataset, dataset.nbytes, device, hp.num_workers)
+        if on_device is not None:
+            return DeviceBatches(on_device, sampler, hp.batch_size, device)
         return LazyStartLoader(
             dataset,
             batch_size=hp.batch_size,
-            sampler=EpochShuffle(len(dataset), per_epoch, items_done=items_done(self, hp.batch_size)),
+            sampler=sampler,
             generator=private_generator(),
             num_workers=hp.num_workers,
             collate_fn=collate_batch,
+            pin_memory=device.type == "cuda",  # Lightning then copies batches without blocking
         )
 
     def _utterance_loader(self, split: str) -> DataLoader:
         hp = self.hparams
         dataset = UtteranceBatches(self.splits[split], hp.context, hp.eval_max_frames)
-        return DataLoader(dataset, batch_size=None, num_workers=hp.num_workers, generator=private_generator())
+        device = training_device(self)
+        on_device = self.device_placement().dataset_for(split, dataset, dataset.nbytes, device, hp.num_workers)
+        return DataLoader(
+            dataset if on_device is None else on_device,
+            batch_size=None,
+            num_workers=hp.num_workers if on_device is None else 0,
+            generator=private_generator(),
+            pin_memory=device.type == "cuda" and on_device is None,
+        )
 
     def val_dataloader(self) -> DataLoader:
         return self._utterance_loader("dev")

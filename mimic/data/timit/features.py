@@ -82,13 +82,17 @@ class ContextWindows:
         if offsets[0] != 0 or offsets[-1] != len(features):
             raise ValueError(f"offsets must run from 0 to {len(features)}, got {offsets[0]}..{offsets[-1]}")
         self.features, self.offsets, self.context = features, offsets, context
-        self.shifts = torch.arange(-context, context + 1)  # (W,)
+        self.shifts = torch.arange(-context, context + 1, device=features.device)  # (W,)
+
+    def to(self, device: torch.device) -> "ContextWindows":
+        """The same windows with the frames on ``device``, where they are then gathered (``frames`` too)."""
+        return ContextWindows(self.features.to(device), self.offsets.to(device), self.context)
 
     def __len__(self) -> int:
         return len(self.features)
 
     def __call__(self, frames: Tensor) -> Tensor:
-        """(B,) global frame indices -> (B, 2 * context + 1, D) windows."""
+        """(B,) global frame indices, on the features' device -> (B, 2 * context + 1, D) windows there."""
         utterance = torch.searchsorted(self.offsets, frames, right=True) - 1  # (B,)
         first, last = self.offsets[utterance], self.offsets[utterance + 1] - 1  # (B,), (B,)
         rows = (frames[:, None] + self.shifts).clamp(first[:, None], last[:, None])  # (B, W)
