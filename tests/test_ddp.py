@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from mimic.experiments.paired import read_predictions
 from mimic.tasks.checkpoints import load_checkpoint
@@ -47,6 +48,20 @@ def test_teacher_then_cached_student_under_ddp(in_tmp, fashion_root):
     # both ranks' predictions, gathered and written once, each test sample once
     kept = read_predictions(in_tmp / "runs/test/student/test/predictions.npz")
     assert kept.index.tolist() == list(range(100))
+
+
+@pytest.mark.slow
+def test_data_on_the_device_under_ddp_trains_as_the_loaders_do(in_tmp, fashion_root):
+    weights = []
+    for setting in ("false", "true"):
+        config = teacher_config(fashion_root, stage=f"on-device-{setting}", augment=True)
+        _run(
+            ["fit", "--config", write_config(in_tmp / "t.yaml", config), *DDP, f"--data.init_args.on_device={setting}"],
+            in_tmp,
+        )
+        checkpoint = load_checkpoint(in_tmp / f"runs/test/on-device-{setting}/checkpoints/last.ckpt")
+        weights.append(checkpoint["state_dict"])
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])  # each rank drew the same batches
 
 
 @pytest.mark.slow
