@@ -5,9 +5,10 @@ phones), with two batch dimensions folded into one: utterances padded to the lon
 of an LM-weight / insertion-penalty sweep. Each frame costs a fixed handful of tensor operations on a
 (utterances x settings, phones, states) array instead of one Python loop per utterance and setting; the
 utterances are sorted longest first, so those still running at a frame are a prefix and only they are
-computed (an utterance's best last phone is taken when it ends). The comparisons and their tie-breaking
-are the single-utterance decoder's, so both find the same paths (tested). The backtrace runs on the CPU
-over all paths at once.
+computed (an utterance's best last phone is taken when it ends). The forward pass keeps scores only; the
+backtrace, on the CPU over all paths at once, finds the phone a path entered from by the same argmax
+over the stored exit scores (P sums a frame and path instead of P x P). The comparisons and their
+tie-breaking are the single-utterance decoder's, so both find the same paths (tested).
 """
 
 import torch
@@ -56,18 +57,23 @@ def viterbi_decode_batch(
     # stored (next, previous) so that the max over previous phones reduces the contiguous dimension.
     transition = weights[:, None, None] * log_bigram.float().to(device) + penalties[:, None, None]  # (G, P, P)
     transition = transition.transpose(1, 2).contiguous()  # (G, P_next, P_prev), shared by the utterances
-    scores = log_likelihoods.float()[order.to(device)].view(batch, frames, num_phones, STATES_PER_PHONE)
-    scores = scores.repeat_interleave(groups, dim=0).transpose(0, 1).contiguous()  # (T, N, P, S), N = B * G
+    # (T, B, P, S), utterances longest first, frame-major so that a frame's scores are contiguous: one copy;
+    # the G settings of an utterance share its scores (broadcast, not repeated)
+    scores = log_likelihoods.float().transpose(0, 1)[:, order.to(device)]
+    scores = scores.view(frames, batch, 1, num_phones, STATES_PER_PHONE)
     paths = batch * groups
+
+    entries = _Entries(transition, groups, paths)
 
     delta = torch.full((paths, num_phones, STATES_PER_PHONE), float("-inf"), device=device)
     delta[:, :, 0] = (weights[:, None] * log_initial.float().to(device)).repeat(batch, 1)
-    delta += scores[0]
+    delta.view(batch, groups, num_phones, STATES_PER_PHONE).add_(scores[0])
     spare = torch.empty_like(delta)  # frame t's scores are written here, then the two swap
     last_phone = torch.zeros(paths, dtype=torch.long, device=device)  # best final phone of each path
     advanced = torch.zeros(frames, paths, num_phones, STATES_PER_PHONE - 1, dtype=torch.bool, device=device)
     entered = torch.zeros(frames, paths, num_phones, dtype=torch.bool, device=device)
-    from_phone = torch.zeros(frames, paths, num_phones, dtype=torch.int16, device=device)
+    # each phone's exit score before frame t: the backtrace finds the phone a path came from with them
+    exits = torch.empty(frames, paths, num_phones, device=device)  # (T, N, P); rows past a path's end unused
     running = paths
     for t in range(1, frames + 1):
         ended = running
@@ -78,21 +84,20 @@ def viterbi_decode_batch(
         if not running:
             break
         d, new = delta[:running], spare[:running]  # (n, P, S)
-        last = d[:, :, -1].view(running // groups, groups, 1, num_phones)  # (n / G, G, 1, P_prev)
-        entry, source = (last + transition).max(dim=3)  # (n / G, G, P_next): the best previous phone's score
-        entry, source = entry.view(running, num_phones), source.view(running, num_phones)
+        exits[t, :running] = d[:, :, -1]
+        entry = entries.best(d[:, :, -1])  # (n, P_next): the best previous phone's score
         # Strict comparisons, as in the one-utterance decoder: on a tie the path stays where it is.
         advanced[t, :running] = d[:, :, :-1] > d[:, :, 1:]
         entered[t, :running] = entry > d[:, :, 0]
-        from_phone[t, :running] = source
         # The maxima equal the decoder's where(better, moved, stayed) in value, ties included.
         torch.maximum(entry, d[:, :, 0], out=new[:, :, 0])
         torch.maximum(d[:, :, :-1], d[:, :, 1:], out=new[:, :, 1:])
-        new += scores[t, :running]
+        new.view(running // groups, groups, num_phones, STATES_PER_PHONE).add_(scores[t, : running // groups])
         delta, spare = spare, delta
     last_phone = last_phone.cpu()  # (N,)
     lengths_paths = torch.tensor(lengths_sorted).repeat_interleave(groups)
-    left = _backtrace(advanced.cpu(), entered.cpu(), from_phone.cpu(), last_phone, lengths_paths)
+    transition_of_path = transition.repeat(batch, 1, 1)  # (N, P_next, P_prev): path rank * G + g has setting g
+    left = _backtrace(advanced.cpu(), entered.cpu(), exits.cpu(), transition_of_path.cpu(), last_phone, lengths_paths)
     sequences = [[*left[i], int(last_phone[i])] for i in range(paths)]
     # back to the caller's order: decoded[g][b]
     decoded: list[list[list[int]]] = [[[] for _ in range(batch)] for _ in range(groups)]
@@ -102,13 +107,38 @@ def viterbi_decode_batch(
     return decoded
 
 
+class _Entries:
+    """The best score with which each phone can be entered from any phone's last state, per path:
+    ``max_prev (exit[prev] + transition[next, prev])``, (n, P) -> (n, P_next), the values only (the
+    backtrace finds the phone a path came from). A decoding spends most of its time here (P x P sums a
+    frame and path). The sums are laid out previous-phone first, (P_prev, n, P_next): the maximum then
+    runs over P_prev slabs of contiguous n x P_next values, which vectorises; over the innermost 61 values
+    of (n, P_next, P_prev) it ran 4x slower on a CPU. The values are the same additions' either way.
+    """
+
+    def __init__(self, transition: Tensor, groups: int, paths: int) -> None:
+        num_phones = transition.shape[1]
+        self.groups = groups
+        self.by_previous = transition.permute(2, 0, 1).contiguous()[:, None]  # (P_prev, 1, G, P_next)
+        self.sums = torch.empty(num_phones, paths // groups, groups, num_phones, device=transition.device)
+
+    def best(self, exits: Tensor) -> Tensor:
+        n, num_phones = exits.shape  # the running paths (a prefix), (n, P_prev)
+        by_previous = exits.T.reshape(num_phones, n // self.groups, self.groups, 1)  # (P_prev, n / G, G, 1)
+        sums = self.sums[:, : n // self.groups]
+        torch.add(by_previous, self.by_previous, out=sums)  # (P_prev, n / G, G, P_next)
+        return sums.amax(dim=0).view(n, num_phones)
+
+
 def _backtrace(
-    advanced: Tensor, entered: Tensor, from_phone: Tensor, last_phone: Tensor, lengths: Tensor
+    advanced: Tensor, entered: Tensor, exits: Tensor, transition: Tensor, last_phone: Tensor, lengths: Tensor
 ) -> list[list[int]]:
     """Phones each best path left, in time order (its last phone not included), all paths at once.
 
     advanced: (T, N, P, S-1) bool, the path reached state s+1 from s; entered: (T, N, P) bool, it entered
-    the phone's first state from ``from_phone`` (T, N, P); last_phone, lengths: (N,).
+    the phone's first state at frame t, from the phone whose exit (T, N, P) plus transition (N, P_next,
+    P_prev) was largest (the first such phone, as the one-utterance decoder's argmax); last_phone,
+    lengths: (N,).
     """
     frames, paths = entered.shape[0], entered.shape[1]
     rows = torch.arange(paths)
@@ -119,7 +149,7 @@ def _backtrace(
         in_first = state == 0
         came_in = running & in_first & entered[t, rows, phone]
         moved_up = running & ~in_first & advanced[t, rows, phone, (state - 1).clamp(min=0)]
-        previous = from_phone[t, rows, phone].long()
+        previous = (exits[t] + transition[rows, phone]).argmax(dim=1)  # (N,) where came_in: its previous phone
         state = torch.where(moved_up, state - 1, state)
         state = torch.where(came_in, STATES_PER_PHONE - 1, state)
         phone = torch.where(came_in, previous, phone)
