@@ -27,13 +27,17 @@ def test_same_paths_as_the_one_utterance_decoder(seed, lengths, phones):
             assert paths[g][b] == viterbi_decode(utterance, log_initial, log_bigram, weight, penalty)
 
 
-def test_ties_break_as_the_one_utterance_decoder():
-    # flat scores tie everywhere: both decoders must take the same side of every comparison
-    lengths = torch.tensor([6, 4])
-    scores = torch.zeros(10, 6)
-    flat = torch.zeros(2).log_softmax(0), torch.zeros(2, 2).log_softmax(1)
-    paths = viterbi_decode_batch(pad_utterances(scores, lengths), lengths, *flat, [(1.0, 0.0)])
-    assert paths[0] == [viterbi_decode(u, *flat) for u in scores.split([6, 4])]
+@pytest.mark.parametrize("phones", [2, 7])
+def test_ties_break_as_the_one_utterance_decoder(phones):
+    # flat scores tie everywhere: both decoders must take the same side of every comparison, and enter a
+    # phone from the same one of the equally good previous phones
+    lengths = torch.tensor([6, 4, 9])
+    scores = torch.zeros(19, 3 * phones)
+    flat = torch.zeros(phones).log_softmax(0), torch.zeros(phones, phones).log_softmax(1)
+    settings = [(1.0, 0.0), (0.5, -1.0)]
+    paths = viterbi_decode_batch(pad_utterances(scores, lengths), lengths, *flat, settings)
+    for g, (weight, penalty) in enumerate(settings):
+        assert paths[g] == [viterbi_decode(u, *flat, weight, penalty) for u in scores.split([6, 4, 9])]
 
 
 def test_follows_clear_evidence_whatever_the_padding():
