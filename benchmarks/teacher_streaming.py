@@ -9,7 +9,7 @@ fastest epoch after the first of each:
 Then reports (b) against (a) + (c) (what streaming adds beyond the teacher's own forward), (d) against
 (a), and the student's training FLOP/s against a plain fp32 matmul's.
 
-    python benchmarks/teacher_streaming.py [--samples 20000] [--members 2]
+    python benchmarks/teacher_streaming.py [--samples 20000] [--members 2] [--device cpu|cuda]
 
 The teachers are untrained nets of configs/fashion/teacher_cnn.yaml: speed does not depend on weights.
 """
@@ -97,11 +97,12 @@ def teacher_checkpoints(folder: Path, members: int) -> list[str]:
     return paths
 
 
-def fit_seconds(datamodule, callbacks: list[pl.Callback], epochs: int = 3) -> float:
+def fit_seconds(datamodule, callbacks: list[pl.Callback], device: str, epochs: int = 3) -> float:
     """Fastest epoch after the first (which warms up, and fills the cache in (d)): the least noisy figure."""
     timer = EpochTimer()
     trainer = pl.Trainer(
-        accelerator="cpu",
+        accelerator=device,
+        devices=1,
         max_epochs=epochs,
         logger=False,
         enable_checkpointing=False,
@@ -115,25 +116,34 @@ def fit_seconds(datamodule, callbacks: list[pl.Callback], epochs: int = 3) -> fl
     return min(timer.seconds[1:])
 
 
-def teacher_alone_seconds(teacher: nn.Module, dataset: TensorDictDataset, batch_size: int, passes: int = 3) -> float:
+def teacher_alone_seconds(
+    teacher: nn.Module, dataset: TensorDictDataset, batch_size: int, device: str, passes: int = 3
+) -> float:
     """Fastest of several passes of the teacher over the loader's batches (the first pass warms up)."""
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, collate_fn=collate_batch)
+    teacher = teacher.to(device)
     seconds = []
     with torch.no_grad():
         for _ in range(passes):
             started = time.perf_counter()
             for batch in loader:
-                teacher(batch[keys.X])
+                teacher(batch[keys.X].to(device))
+            if device == "cuda":
+                torch.cuda.synchronize()
             seconds.append(time.perf_counter() - started)
     return min(seconds[1:])
 
 
-def matmul_flops_per_second(n: int = 2048, repeats: int = 10) -> float:
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_flops_per_second(device: str, n: int = 2048, repeats: int = 10) -> float:
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     a @ b
+    if device == "cuda":
+        torch.cuda.synchronize()
     started = time.perf_counter()
     for _ in range(repeats):
         a @ b
+    if device == "cuda":
+        torch.cuda.synchronize()
     return 2 * n**3 * repeats / (time.perf_counter() - started)
 
 
@@ -148,6 +158,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20000, help="training images per epoch")
     parser.add_argument("--members", type=int, default=2, help="teachers in the ensemble")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     opts = parser.parse_args()
     torch.set_float32_matmul_precision("high")
 
@@ -160,16 +171,17 @@ def main() -> None:
         streaming = TeacherLogits(checkpoints)
         teacher: nn.Module = streaming.teacher
 
-        seconds_c = teacher_alone_seconds(teacher, train, opts.batch_size)
+        seconds_c = teacher_alone_seconds(teacher, train, opts.batch_size, opts.device)
         with torch.no_grad():
             inputs = train.__getitems__(list(range(n)))[keys.X]
-            logits = torch.cat([teacher(x) for x in inputs.split(1024)])  # (N, C)
-        seconds_a = fit_seconds(TrainOnly(WithLogits(train, logits), opts.batch_size), [])
-        seconds_b = fit_seconds(TrainOnly(train, opts.batch_size), [streaming])
-        seconds_d = fit_seconds(TrainOnly(train, opts.batch_size), [TeacherLogits(checkpoints, cache=True)])
+            logits = torch.cat([teacher(x.to(opts.device)).cpu() for x in inputs.split(1024)])  # (N, C)
+        seconds_a = fit_seconds(TrainOnly(WithLogits(train, logits), opts.batch_size), [], opts.device)
+        seconds_b = fit_seconds(TrainOnly(train, opts.batch_size), [streaming], opts.device)
+        cached = TeacherLogits(checkpoints, cache=True)
+        seconds_d = fit_seconds(TrainOnly(train, opts.batch_size), [cached], opts.device)
 
     student_flops = student_training_flops_per_sample(student_net()) * n / seconds_a
-    matmul = matmul_flops_per_second()
+    matmul = matmul_flops_per_second(opts.device)
     rows = [
         ("(a) student on precomputed logits", seconds_a),
         ("(b) student + TeacherLogits streaming", seconds_b),
@@ -178,7 +190,7 @@ def main() -> None:
     ]
     print(
         f"\n{n} samples per epoch, batch {opts.batch_size}, teacher: ensemble of {opts.members} CNNs, "
-        f"{torch.get_num_threads()} threads"
+        f"device {opts.device}, {torch.get_num_threads()} threads"
     )
     print("| run | s/epoch | samples/s | us/sample |\n|---|---:|---:|---:|")
     for name, seconds in rows:
