@@ -70,7 +70,7 @@ def student_step(opts) -> list[Row]:
     else:  # the paper-sized students (250L-400k, 128c-p-1200L-30k) take seconds a step on a CPU: a few steps
         runs = [
             ("fashion,timit,timit-4096-adamw", ["--steps", "100", "--rounds", "3"]),
-            ("timit-400k,cifar-30k", ["--warmup", "1", "--steps", "4", "--rounds", "1"]),
+            ("timit-400k,cifar-30k", ["--warmup", "2", "--steps", "6", "--rounds", "2"]),
         ]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
