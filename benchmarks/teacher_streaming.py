@@ -70,6 +70,9 @@ class TrainOnly(MimicDataModule):
     def train_dataloader(self) -> DataLoader:
         return DataLoader(self.dataset, batch_size=self.batch_size, shuffle=True, collate_fn=collate_batch)
 
+    def training_size(self) -> int:
+        return len(self.dataset)
+
     def training_inputs(self):
         yield self.dataset.inputs  # (N, 1, 28, 28) uint8
 

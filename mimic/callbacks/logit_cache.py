@@ -15,12 +15,24 @@ class LogitCache:
         self.num_classes = num_classes
         self.values: Tensor | None = None  # (N, C) float32
         self.filled: Tensor | None = None  # (N,) bool
+        self.complete = False  # every index the split can ask for is stored: ``get`` checks nothing
 
     def __len__(self) -> int:
         return 0 if self.filled is None else int(self.filled.sum())
 
+    def seal_if_complete(self, size: int) -> bool:
+        """Whether indices ``0 .. size - 1`` (all the split has) are all stored; then ``get`` stops checking.
+
+        One read of the device, meant for an epoch's end: until the cache is complete, ``get`` reads two
+        values back at every batch (whether all of its rows are there), which on a GPU waits for it."""
+        if not self.complete and self.values is not None and len(self.values) >= size:
+            self.complete = bool(self.filled[:size].all())
+        return self.complete
+
     def get(self, index: Tensor) -> Tensor | None:
         """The rows for ``index`` (B,), or ``None`` unless every one of them is stored."""
+        if self.complete:
+            return self.values[index.to(self.values.device)]  # (B, C)
         if self.values is None or int(index.max()) >= len(self.values):
             return None
         index = index.to(self.values.device)
@@ -53,3 +65,4 @@ class LogitCache:
         if state["values"].shape[1] != self.num_classes:
             raise ValueError(f"cached logits have {state['values'].shape[1]} classes, expected {self.num_classes}")
         self.values, self.filled = state["values"], state["filled"]
+        self.complete = False

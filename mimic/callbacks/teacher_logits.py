@@ -139,6 +139,20 @@ class TeacherLogits(pl.Callback):
 
     # --- the hooks that label batches -------------------------------------------------------------
 
+    def on_train_start(self, trainer, pl_module) -> None:
+        self._seal_training_cache(trainer)  # complete already when read from cache_dir
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self._seal_training_cache(trainer)
+
+    def _seal_training_cache(self, trainer: pl.Trainer) -> None:
+        """Once the training cache holds every sample, batches are served without checking (no read back
+        from the device at each step)."""
+        cache = self.caches.get("train")
+        size = trainer.datamodule.training_size() if cache is not None else None
+        if size is not None:
+            cache.seal_if_complete(size)
+
     def on_train_batch_start(self, trainer, pl_module, batch: dict, batch_idx: int) -> None:
         self.label(trainer, pl_module, batch, "train")
 

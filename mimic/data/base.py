@@ -44,6 +44,11 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     def random_inputs(self, split: str) -> bool:
         """Whether the input of a sample of ``split`` ("train", "val", "test") may differ between epochs."""
 
+    def training_size(self) -> int | None:
+        """How many samples the training batches' ``index`` ranges over (``0 .. n - 1``), labeled and
+        transfer; ``None`` where unknown. A complete logit cache then stops checking each batch."""
+        return None
+
     @property
     def unlabeled_training(self) -> bool:
         """Whether training batches mix in unlabeled transfer samples (``y`` = -1): only a student with

@@ -78,6 +78,9 @@ class ImageDataModule(MimicDataModule):
             self.setup()
         yield from self.train_images.split(_CHUNK)  # (n, C, H, W) uint8
 
+    def training_size(self) -> int:
+        return len(self.train_images) + (len(self.transfer) if self.transfer is not None else 0)
+
     # --- transforms: uint8 pixels (B, C, H, W) -> uint8 pixels (B, C, H, W) ------------------------------
 
     def train_transform(self) -> KeyedShiftFlip | None:

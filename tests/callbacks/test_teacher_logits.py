@@ -64,10 +64,25 @@ def test_cache_serves_later_epochs_with_the_same_logits(in_tmp, fashion_root, te
     assert cached.teacher_forwards == per_epoch
     cache = cached.caches["train"]
     assert len(cache) == 336
+    assert cache.complete  # sealed after the first epoch: the second asked the device nothing per batch
     # the cached rows are the teacher's logits of those very samples
     dm = _fixture_datamodule(fashion_root)
     sample = dm.datasets["train"].__getitems__([0, 5, 100])
     torch.testing.assert_close(cache.get(sample["index"]), load_net(teachers[0])(sample["x"]))
+
+
+def test_a_sealed_cache_serves_without_checking_and_an_incomplete_one_is_not_sealed():
+    from mimic.callbacks.logit_cache import LogitCache
+
+    cache = LogitCache(num_classes=3)
+    logits = torch.randn(6, 3)
+    cache.put(torch.tensor([0, 1, 2, 4, 5]), logits[[0, 1, 2, 4, 5]])
+    assert not cache.seal_if_complete(6)  # index 3 is missing
+    assert cache.get(torch.tensor([3, 0])) is None  # still checked: the teacher runs for this batch
+    cache.put(torch.tensor([3]), logits[[3]])
+    assert not cache.seal_if_complete(7)  # the split has a seventh sample it never stored
+    assert cache.seal_if_complete(6)
+    torch.testing.assert_close(cache.get(torch.tensor([5, 3, 0])), logits[[5, 3, 0]])
 
 
 def _fixture_datamodule(root):

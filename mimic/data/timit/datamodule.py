@@ -114,6 +114,9 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         train = self.splits["train"]
         return concatenate(train, self.splits["transfer"]) if "transfer" in self.splits else train
 
+    def training_size(self) -> int:
+        return sum(len(self.splits[name].targets) for name in ("train", "transfer") if name in self.splits)
+
     def training_inputs(self) -> Iterator[Tensor]:
         """The training frames' features (n, D): a net's statistics are per feature, shared by all frames."""
         if "train" not in self.splits:
