@@ -11,6 +11,8 @@ over the stored exit scores (P sums a frame and path instead of P x P). The comp
 tie-breaking are the single-utterance decoder's, so both find the same paths (tested).
 """
 
+from contextlib import contextmanager
+
 import torch
 from torch import Tensor
 
@@ -74,26 +76,30 @@ def viterbi_decode_batch(
     entered = torch.zeros(frames, paths, num_phones, dtype=torch.bool, device=device)
     # each phone's exit score before frame t: the backtrace finds the phone a path came from with them
     exits = torch.empty(frames, paths, num_phones, device=device)  # (T, N, P); rows past a path's end unused
-    running = paths
-    for t in range(1, frames + 1):
-        ended = running
-        while running and lengths_sorted[running // groups - 1] <= t:
-            running -= groups
-        if running < ended:  # these utterances' last frame was t - 1: their best last phone is final
-            last_phone[running:ended] = delta[running:ended, :, -1].argmax(dim=1)
-        if not running:
-            break
-        d, new = delta[:running], spare[:running]  # (n, P, S)
-        exits[t, :running] = d[:, :, -1]
-        entry = entries.best(d[:, :, -1])  # (n, P_next): the best previous phone's score
-        # Strict comparisons, as in the one-utterance decoder: on a tie the path stays where it is.
-        advanced[t, :running] = d[:, :, :-1] > d[:, :, 1:]
-        entered[t, :running] = entry > d[:, :, 0]
-        # The maxima equal the decoder's where(better, moved, stayed) in value, ties included.
-        torch.maximum(entry, d[:, :, 0], out=new[:, :, 0])
-        torch.maximum(d[:, :, :-1], d[:, :, 1:], out=new[:, :, 1:])
-        new.view(running // groups, groups, num_phones, STATES_PER_PHONE).add_(scores[t, : running // groups])
-        delta, spare = spare, delta
+    # On a CPU, one thread: a frame is a few small operations, and between them a pool's threads fall
+    # asleep; waking them at each operation cost more than they saved here (2 threads: 0.28-0.67 s for
+    # the dev-sized benchmark, depending on whether they slept; 1 thread: 0.39 s every time).
+    with _threads(1 if device.type == "cpu" else None):
+        running = paths
+        for t in range(1, frames + 1):
+            ended = running
+            while running and lengths_sorted[running // groups - 1] <= t:
+                running -= groups
+            if running < ended:  # these utterances' last frame was t - 1: their best last phone is final
+                last_phone[running:ended] = delta[running:ended, :, -1].argmax(dim=1)
+            if not running:
+                break
+            d, new = delta[:running], spare[:running]  # (n, P, S)
+            exits[t, :running] = d[:, :, -1]
+            entry = entries.best(d[:, :, -1])  # (n, P_next): the best previous phone's score
+            # Strict comparisons, as in the one-utterance decoder: on a tie the path stays where it is.
+            advanced[t, :running] = d[:, :, :-1] > d[:, :, 1:]
+            entered[t, :running] = entry > d[:, :, 0]
+            # The maxima equal the decoder's where(better, moved, stayed) in value, ties included.
+            torch.maximum(entry, d[:, :, 0], out=new[:, :, 0])
+            torch.maximum(d[:, :, :-1], d[:, :, 1:], out=new[:, :, 1:])
+            new.view(running // groups, groups, num_phones, STATES_PER_PHONE).add_(scores[t, : running // groups])
+            delta, spare = spare, delta
     last_phone = last_phone.cpu()  # (N,)
     lengths_paths = torch.tensor(lengths_sorted).repeat_interleave(groups)
     transition_of_path = transition.repeat(batch, 1, 1)  # (N, P_next, P_prev): path rank * G + g has setting g
@@ -105,6 +111,18 @@ def viterbi_decode_batch(
         for g in range(groups):
             decoded[g][utterance] = sequences[rank * groups + g]
     return decoded
+
+
+@contextmanager
+def _threads(count: int | None):
+    """torch's intra-op threads set to ``count`` (``None``: left alone) for the block, then restored."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class _Entries:
