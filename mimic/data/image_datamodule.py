@@ -135,18 +135,26 @@ class ImageDataModule(MimicDataModule):
         batch_size = hp.batch_size if split == "train" else hp.eval_batch_size
         device = training_device(self)
         on_device = self.device_placement().dataset_for(split, dataset, dataset.nbytes, device, hp.num_workers)
+        if not shuffle:  # evaluation: batches in order (on the device, gathered there)
+            return DataLoader(
+                dataset if on_device is None else on_device,
+                batch_size=batch_size,
+                generator=private_generator(),
+                num_workers=hp.num_workers if on_device is None else 0,
+                persistent_workers=hp.num_workers > 0 and on_device is None,
+                collate_fn=collate_batch,
+                pin_memory=device.type == "cuda" and on_device is None,
+            )
         # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
         sampler = EpochShuffle(
             len(dataset), items_done=items_done(self, hp.batch_size), tag_epoch=dataset.transform is not None
         )
-        if on_device is not None and shuffle:
+        if on_device is not None:
             return DeviceBatches(on_device, sampler, batch_size, device)
-        if on_device is not None:  # evaluation: batches in order, gathered on the device
-            return DataLoader(on_device, batch_size=batch_size, generator=private_generator(), collate_fn=collate_batch)
-        return (LazyStartLoader if shuffle else DataLoader)(
+        return LazyStartLoader(
             dataset,
             batch_size=batch_size,
-            sampler=sampler if shuffle else None,
+            sampler=sampler,
             generator=private_generator(),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,
