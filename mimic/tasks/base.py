@@ -238,6 +238,10 @@ class ClassifierTask(pl.LightningModule):
         for logger in self.loggers:
             logger.log_hyperparams(summary)
 
+    def _merge_optimizer_groups(self, checkpoint: dict[str, Any]) -> None:
+        if not self.hparams.weight_decay:  # configure_optimizers makes one group
+            _merge_optimizer_groups_of(checkpoint, list(self.net.parameters()))
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint[NET_SPEC_KEY] = self.net.spec()
         checkpoint[FORMAT_KEY] = FORMAT
@@ -248,6 +252,7 @@ class ClassifierTask(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         check_format(checkpoint, "the checkpoint given as ckpt_path")
+        self._merge_optimizer_groups(checkpoint)
         if RUNNING_KEY in checkpoint:  # (not in checkpoints from before they were kept)
             for name, states in own_share(checkpoint[RUNNING_KEY]).items():
                 metric = getattr(self, name)
@@ -257,6 +262,25 @@ class ClassifierTask(pl.LightningModule):
                 for key, value in states.items():
                     setattr(metric, key, value.to(self.device))
                 metric._update_count, metric._computed = 1, None  # as after an update: compute() reads them
+
+
+def _merge_optimizer_groups_of(checkpoint: dict[str, Any], params: list[Tensor]) -> None:
+    """Optimiser states saved with two groups (weight-decayed matrices, then the rest), as every run made
+    them before one group was used at weight decay 0, rewritten as that one group in ``params``' order,
+    in place: such a run resumes (Lightning loads the optimiser state after this hook)."""
+    decayed_first = [i for i, p in enumerate(params) if p.ndim > 1] + [i for i, p in enumerate(params) if p.ndim <= 1]
+    for state in checkpoint.get("optimizer_states", []):
+        groups = state["param_groups"]
+        saved = [i for group in groups for i in group["params"]]
+        if len(groups) != 2 or groups[1].get("weight_decay") != 0.0 or saved != list(range(len(params))):
+            continue
+        position = dict(zip(saved, decayed_first, strict=True))  # saved id -> position in params
+        state["state"] = {position[i]: value for i, value in state["state"].items()}
+        state["param_groups"] = [{**groups[0], "params": list(range(len(params)))}]
+    for scheduler in checkpoint.get("lr_schedulers", []):
+        for key in ("base_lrs", "_last_lr"):  # one entry per group
+            if isinstance(scheduler.get(key), list) and len(scheduler[key]) == 2:
+                scheduler[key] = scheduler[key][:1]
 
 
 def fused_supported(parameters) -> bool | None:
