@@ -77,8 +77,8 @@ def viterbi_decode_batch(
     # each phone's exit score before frame t: the backtrace finds the phone a path came from with them
     exits = torch.empty(frames, paths, num_phones, device=device)  # (T, N, P); rows past a path's end unused
     # On a CPU, one thread: a frame is a few small operations, and between them a pool's threads fall
-    # asleep; waking them at each operation cost more than they saved here (2 threads: 0.28-0.67 s for
-    # the dev-sized benchmark, depending on whether they slept; 1 thread: 0.39 s every time).
+    # asleep; waking them at each operation cost more than they saved here (the dev-sized benchmark: two
+    # threads 0.33 s or 0.68 s a decode, one thread 0.40 s; docs/results/benchmarks/viterbi_*cpu.log).
     with _threads(1 if device.type == "cpu" else None):
         running = paths
         for t in range(1, frames + 1):
@@ -130,8 +130,8 @@ class _Entries:
     ``max_prev (exit[prev] + transition[next, prev])``, (n, P) -> (n, P_next), the values only (the
     backtrace finds the phone a path came from). A decoding spends most of its time here (P x P sums a
     frame and path). The sums are laid out previous-phone first, (P_prev, n, P_next): the maximum then
-    runs over P_prev slabs of contiguous n x P_next values, which vectorises; over the innermost 61 values
-    of (n, P_next, P_prev) it ran 4x slower on a CPU. The values are the same additions' either way.
+    runs over P_prev slabs of contiguous n x P_next values, which vectorises, where a maximum over the
+    innermost 61 values of (n, P_next, P_prev) does not. The values are the same additions' either way.
     """
 
     def __init__(self, transition: Tensor, groups: int, paths: int) -> None:
