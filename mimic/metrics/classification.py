@@ -14,17 +14,18 @@ from mimic.batch import NO_LABEL
 
 
 class _Fraction(Metric):
-    """``hits / count`` summed over updates (and over ranks at ``compute``)."""
+    """``counted / total``, both summed over updates (and over ranks at ``compute``): the samples that
+    meet the metric's condition, out of those it looked at."""
 
     full_state_update = False
 
     def __init__(self) -> None:
         super().__init__()
-        self.add_state("hits", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
-        self.add_state("count", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("counted", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state("total", torch.zeros((), dtype=torch.long), dist_reduce_fx="sum")
 
     def compute(self) -> Tensor:
-        return self.hits.double().div(self.count).float()  # NaN when nothing was counted
+        return self.counted.double().div(self.total).float()  # NaN when nothing was looked at
 
 
 class ErrorRate(_Fraction):
@@ -33,16 +34,16 @@ class ErrorRate(_Fraction):
 
     def update(self, logits: Tensor, target: Tensor) -> None:  # (B, C), (B,)
         labeled = target != NO_LABEL
-        self.hits += ((logits.argmax(dim=-1) != target) & labeled).sum()
-        self.count += labeled.sum()
+        self.counted += ((logits.argmax(dim=-1) != target) & labeled).sum()
+        self.total += labeled.sum()
 
 
 class Agreement(_Fraction):
     """Share of samples on which the student's argmax equals the teacher's."""
 
     def update(self, student_logits: Tensor, teacher_logits: Tensor) -> None:  # (B, C), (B, C)
-        self.hits += (student_logits.argmax(dim=-1) == teacher_logits.argmax(dim=-1)).sum()
-        self.count += len(student_logits)
+        self.counted += (student_logits.argmax(dim=-1) == teacher_logits.argmax(dim=-1)).sum()
+        self.total += len(student_logits)
 
 
 class RunningMean(Metric):

@@ -238,10 +238,6 @@ class ClassifierTask(pl.LightningModule):
         for logger in self.loggers:
             logger.log_hyperparams(summary)
 
-    def _merge_optimizer_groups(self, checkpoint: dict[str, Any]) -> None:
-        if not self.hparams.weight_decay:  # configure_optimizers makes one group
-            _merge_optimizer_groups_of(checkpoint, list(self.net.parameters()))
-
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint[NET_SPEC_KEY] = self.net.spec()
         checkpoint[FORMAT_KEY] = FORMAT
@@ -252,7 +248,8 @@ class ClassifierTask(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         check_format(checkpoint, "the checkpoint given as ckpt_path")
-        self._merge_optimizer_groups(checkpoint)
+        if not self.hparams.weight_decay:  # configure_optimizers makes one group
+            _merge_optimizer_groups_of(checkpoint, list(self.net.parameters()))
         if RUNNING_KEY in checkpoint:  # (not in checkpoints from before they were kept)
             for name, states in own_share(checkpoint[RUNNING_KEY]).items():
                 metric = getattr(self, name)
