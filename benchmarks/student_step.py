@@ -39,8 +39,8 @@ from mimic.data.tensor_dataset import collate_batch
 from mimic.deploy.cost import multiply_adds
 from mimic.nets import ConvShallowNet, ShallowNet
 from mimic.tasks import StudentModule
-from mimic.tasks.base import fused_supported
 from mimic.tasks.losses import mimic_l2_loss
+from mimic.tasks.optimisation import fused_supported
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from mimic.callbacks import TeacherLogits
 from mimic.data import FashionMNISTDataModule, MimicDataModule
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
 from mimic.nets import build_net
+from mimic.nets.checkpoints import save_net
 from mimic.tasks import StudentModule
-from mimic.tasks.checkpoints import save_net
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "fashion"
 
@@ -100,7 +100,7 @@ def teacher_checkpoints(folder: Path, members: int) -> list[str]:
     return paths
 
 
-def fit_seconds(datamodule, callbacks: list[pl.Callback], device: str, epochs: int = 3) -> float:
+def fit_seconds(datamodule, teacher: TeacherLogits | None, device: str, epochs: int = 3) -> float:
     """Fastest epoch after the first (which warms up, and fills the cache in (d)): the least noisy figure."""
     timer = EpochTimer()
     trainer = pl.Trainer(
@@ -112,10 +112,10 @@ def fit_seconds(datamodule, callbacks: list[pl.Callback], device: str, epochs: i
         enable_progress_bar=False,
         enable_model_summary=False,
         limit_val_batches=0,
-        callbacks=[*callbacks, timer],
+        callbacks=[timer],
     )
     torch.manual_seed(0)
-    trainer.fit(StudentModule(student_net(), schedule="constant"), datamodule=datamodule)
+    trainer.fit(StudentModule(student_net(), teacher, schedule="constant"), datamodule=datamodule)
     return min(timer.seconds[1:])
 
 
@@ -178,10 +178,10 @@ def main() -> None:
         with torch.no_grad():
             inputs = train.__getitems__(list(range(n)))[keys.X]
             logits = torch.cat([teacher(x.to(opts.device)).cpu() for x in inputs.split(1024)])  # (N, C)
-        seconds_a = fit_seconds(TrainOnly(WithLogits(train, logits), opts.batch_size), [], opts.device)
-        seconds_b = fit_seconds(TrainOnly(train, opts.batch_size), [streaming], opts.device)
+        seconds_a = fit_seconds(TrainOnly(WithLogits(train, logits), opts.batch_size), None, opts.device)
+        seconds_b = fit_seconds(TrainOnly(train, opts.batch_size), streaming, opts.device)
         cached = TeacherLogits(checkpoints, cache=True)
-        seconds_d = fit_seconds(TrainOnly(train, opts.batch_size), [cached], opts.device)
+        seconds_d = fit_seconds(TrainOnly(train, opts.batch_size), cached, opts.device)
 
     student_flops = student_training_flops_per_sample(student_net()) * n / seconds_a
     matmul = matmul_flops_per_second(opts.device)

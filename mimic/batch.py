@@ -3,7 +3,7 @@
 Every DataModule yields ``dict`` batches; ``TeacherLogits`` adds the teacher's logits in place.
 """
 
-X = "x"  # (B, *in_shape) float inputs, already normalised
+X = "x"  # (B, *in_shape) raw inputs (uint8 pixels, unnormalised features): each net normalises its own
 Y = "y"  # (B,) int64 class labels
 INDEX = "index"  # (B,) int64 position of each sample in its split: the key of the logit cache
 TEACHER_LOGITS = "teacher_logits"  # (B, C) float32, written by TeacherLogits

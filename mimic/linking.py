@@ -1,39 +1,44 @@
 """``num_classes`` and ``in_shape`` come from the DataModule, so that no config repeats them.
 
-The ``mimic`` command builds the configured DataModule first (its constructor reads no data), asks it
-for both, and writes them into ``model.init_args.net.init_args`` before the model is built. A config
-that states either anyway must agree with the data, or the run stops before its first step with one
-line naming the key. (LightningCLI's own ``link_arguments`` cannot do this here: an ``EnsembleModule``
-has no ``net`` to link to.)
+The ``mimic`` command asks the configured DataModule class for both from its settings alone
+(``MimicDataModule.shapes``: no instance is built, no data read) and writes them into
+``model.init_args.net.init_args`` before the model is built. A config that states either anyway must
+agree with the data, or the run stops before its first step with one line naming the key. (LightningCLI's
+own ``link_arguments`` cannot do this here: an ``EnsembleModule`` has no ``net`` to link to.)
 """
 
+import inspect
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
-from jsonargparse import ArgumentParser, Namespace
+import yaml
+from jsonargparse import Namespace
 
 from mimic.data.base import MimicDataModule
+from mimic.nets.base import Net, build_net
 
 NET_KEY = "model.init_args.net.init_args"
 
 
 def data_shapes(data_config: Namespace | dict[str, Any]) -> tuple[list[int], int] | None:
-    """(in_shape, num_classes) of the DataModule a ``data`` config section describes; ``None`` for a
-    DataModule that is no ``MimicDataModule`` (nothing declared to link)."""
-    parser = ArgumentParser(exit_on_error=False)
-    parser.add_subclass_arguments(MimicDataModule, "data", required=True, fail_untyped=False)
+    """(in_shape, num_classes) of the DataModule a ``data`` config section describes (``class_path`` and
+    ``init_args``, missing ones at their defaults); ``None`` for a DataModule that is no ``MimicDataModule``."""
     as_dict = data_config.as_dict() if isinstance(data_config, Namespace) else dict(data_config)
-    # Nested components (a transfer source) do not change the shapes and may open files: left out here.
-    init_args = {k: v for k, v in (as_dict.get("init_args") or {}).items() if not _is_component(v)}
+    module, _, name = str(as_dict.get("class_path", "")).rpartition(".")
     try:
-        config = parser.parse_object({"data": {**as_dict, "init_args": init_args}})
-    except Exception:  # noqa: BLE001 - not a MimicDataModule (or invalid: the CLI's own parse reports that)
+        datamodule_class = getattr(import_module(module), name)
+    except (ImportError, AttributeError, ValueError):
+        return None  # the CLI's own parse names an unknown class
+    if not (isinstance(datamodule_class, type) and issubclass(datamodule_class, MimicDataModule)):
         return None
-    datamodule = parser.instantiate_classes(config).data
-    return [int(d) for d in datamodule.in_shape], int(datamodule.num_classes)
-
-
-def _is_component(value: Any) -> bool:
-    return isinstance(value, dict) and "class_path" in value
+    defaults = {
+        key: parameter.default
+        for key, parameter in inspect.signature(datamodule_class.__init__).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+    in_shape, num_classes = datamodule_class.shapes({**defaults, **(as_dict.get("init_args") or {})})
+    return [int(d) for d in in_shape], int(num_classes)
 
 
 def link_net_to_data(model_config: Namespace, data_config: Namespace) -> str | None:
@@ -54,3 +59,46 @@ def link_net_to_data(model_config: Namespace, data_config: Namespace) -> str | N
             )
         net.init_args[key] = value
     return None
+
+
+def net_from_config(paths: str | Path | list[str | Path]) -> Net | None:
+    """Build ``model.init_args.net`` of a stage's configs (``None`` for configs without one), with
+    ``in_shape`` and ``num_classes`` from the ``data`` section, as ``mimic fit`` would: later configs
+    overlay earlier ones (as repeated ``--config`` do), and a section given as a file
+    (``net: parts/nets/shallow.yaml``) is read from beside its config, as jsonargparse reads it."""
+    paths = [paths] if isinstance(paths, str | Path) else list(paths)
+    config: dict[str, Any] = {}
+    for path in paths:
+        config = _overlay(config, _read_sections(Path(path)))
+    net = ((config.get("model") or {}).get("init_args") or {}).get("net")
+    if net is None:
+        return None
+    init_args = dict(net.get("init_args") or {})
+    shapes = data_shapes(config["data"]) if config.get("data") else None
+    if shapes is not None:
+        init_args.setdefault("in_shape", shapes[0])
+        init_args.setdefault("num_classes", shapes[1])
+    return build_net({"class_path": net["class_path"], "init_args": init_args}, source=" + ".join(map(str, paths)))
+
+
+def _read_sections(path: Path) -> dict[str, Any]:
+    """A config file with the sections it names as files (``data: parts/data.yaml``) read in."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, str) and value.endswith((".yaml", ".yml")):
+            return resolve(yaml.safe_load((path.parent / value).read_text()))
+        if isinstance(value, dict):
+            return {k: v if k == "callbacks" else resolve(v) for k, v in value.items()}
+        return value
+
+    return resolve(yaml.safe_load(path.read_text()) or {})
+
+
+def _overlay(base: Any, over: Any) -> Any:
+    """``over`` on top of ``base``: mappings merge key by key, except that another ``class_path`` starts
+    the component afresh (as jsonargparse does); anything else is replaced."""
+    if not (isinstance(base, dict) and isinstance(over, dict)):
+        return over
+    if "class_path" in over and over["class_path"] != base.get("class_path"):
+        return over
+    return {**base, **{key: _overlay(base.get(key), value) for key, value in over.items()}}

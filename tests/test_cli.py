@@ -7,13 +7,12 @@ import torch
 import yaml
 
 from mimic.cli import main
-from mimic.experiments.paired import read_predictions
 from mimic.nets import build_net
-from mimic.tasks.checkpoints import load_net, save_net
-from tests.fixtures.configs import CONFIGS, teacher_config, write_config
+from mimic.nets.checkpoints import load_net, save_net
+from mimic.report.paired import read_predictions
+from tests.fixtures.configs import CONFIGS, config_args, teacher_config, write_config
 
-FASHION = sorted((CONFIGS / "fashion").glob("*.yaml"))
-OVERLAYS = {"teacher_cnn_seed1.yaml": "teacher_cnn.yaml"}  # overlay -> the config it applies to
+FASHION = sorted((CONFIGS / "fashion").glob("*.yaml"))  # stages and overlays; parts/ holds their pieces
 
 
 def test_help_lists_stages_and_tools(capsys):
@@ -38,9 +37,7 @@ def _fake_teacher_checkpoints(root: Path) -> None:
 @pytest.mark.parametrize("config", FASHION, ids=lambda p: p.name)
 def test_every_fashion_config_runs(config, in_tmp, fashion_root):
     _fake_teacher_checkpoints(in_tmp)
-    configs = ["--config", str(config)]
-    if config.name in OVERLAYS:
-        configs = ["--config", str(config.parent / OVERLAYS[config.name]), *configs]
+    configs = config_args(config)
     subcommand = "test" if config.name == "ensemble.yaml" else "fit"
     cli = main(
         [subcommand, *configs, f"--data.init_args.root={fashion_root}", "--data.init_args.val_size=64"]
@@ -122,7 +119,7 @@ def test_the_progress_bar_refreshes_every_few_steps_unless_configured(in_tmp, fa
     # a refresh waits for the device (the bar's figures become Python numbers): not at every step
     from lightning.pytorch.callbacks import TQDMProgressBar
 
-    from mimic.cli import PROGRESS_REFRESH_STEPS
+    from mimic.run_defaults import PROGRESS_REFRESH_STEPS
 
     path = write_config(in_tmp / "teacher.yaml", teacher_config(fashion_root))
     shown = ["--trainer.fast_dev_run=1", "--trainer.enable_progress_bar=true"]

@@ -8,8 +8,8 @@ import sys
 import pytest
 import torch
 
-from mimic.experiments.paired import read_predictions
-from mimic.tasks.checkpoints import load_checkpoint
+from mimic.nets.checkpoints import load_checkpoint
+from mimic.report.paired import read_predictions
 from tests.fixtures.configs import CONFIGS, student_config, teacher_config, write_config
 
 DDP = ["--config", str(CONFIGS / "trainer/cpu_ddp.yaml")]

@@ -12,8 +12,8 @@ import torch
 
 from mimic.cli import main
 from mimic.nets import ConvShallowNet, DeepMLP, ImageCNN, ShallowNet, SpeechCNN
+from mimic.nets.checkpoints import FORMAT, FORMAT_KEY, NET_SPEC_KEY, load_model, save_net
 from mimic.nets.ensemble import Ensemble
-from mimic.tasks.checkpoints import FORMAT, FORMAT_KEY, NET_SPEC_KEY, load_model, save_net
 
 FASHION = {"_class_path": "mimic.data.FashionMNISTDataModule", "root": "/nowhere"}
 

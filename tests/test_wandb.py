@@ -50,14 +50,14 @@ def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
     from dataclasses import replace
 
     from mimic.experiments.fashion_demo import DEMO
-    from mimic.experiments.report import write_report
-    from mimic.experiments.rows import Row
+    from mimic.report.page import write_report
+    from mimic.report.rows import Row
 
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
     import torch
 
-    from mimic.callbacks.test_predictions import write_predictions
+    from mimic.callbacks.kept_predictions import write_predictions
 
     net = {"arch": "256L-2048", "params": 10, "hidden_units": 5, "count": 100, "minutes": 1.0}
     for stage, wrong in (("labels", 3), ("mimic", 1)):
@@ -77,7 +77,7 @@ def test_results_table_goes_to_wandb(in_tmp, monkeypatch):
             **net,
         ),
     ]
-    write_report(replace(DEMO, runs=in_tmp / "out", published=None), rows, minutes=2.0, wandb=True)
+    write_report(replace(DEMO, runs=in_tmp / "out", published=None).report, rows, minutes=2.0, wandb=True)
     offline_runs = list((in_tmp / "out/wandb").glob("offline-run-*"))
     assert len(offline_runs) == 1
     media = list(offline_runs[0].glob("files/media/table/results_*.table.json"))

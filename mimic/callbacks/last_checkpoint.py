@@ -10,11 +10,20 @@ continue the same order there.
 """
 
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import lightning.pytorch as pl
 from lightning.pytorch.callbacks import Checkpoint
 
 LAST = "last.ckpt"
+
+
+@runtime_checkable
+class ChecksFiniteLoss(Protocol):
+    """A module whose loss is checked only every few steps (``TrainedClassifier``): it is checked once more
+    before its weights are kept."""
+
+    def check_finite(self) -> None: ...
 
 
 class LastCheckpoint(Checkpoint):
@@ -48,9 +57,9 @@ class LastCheckpoint(Checkpoint):
     def _save(self, trainer: pl.Trainer) -> None:
         if trainer.fast_dev_run or trainer.sanity_checking:
             return
-        check_finite = getattr(trainer.lightning_module, "check_finite", None)
-        if check_finite is not None:  # the loss is checked only every few steps: never keep weights it ruined
-            check_finite()
+        module = trainer.lightning_module
+        if isinstance(module, ChecksFiniteLoss):  # never keep weights a non-finite loss ruined
+            module.check_finite()
         # all ranks call it (each adds its own states); rank 0 writes, atomically (SafeCheckpointIO)
         trainer.save_checkpoint(self.path, weights_only=False)
         self._saved_at_step = trainer.global_step

@@ -16,11 +16,12 @@ from torch import Tensor
 
 from mimic import batch as keys
 from mimic.atomic import atomic_file
-from mimic.callbacks.utterance_results import FILENAME, UtteranceResult, write_utterance_results
+from mimic.callbacks.utterance_results import UtteranceResult, write_utterance_results
 from mimic.data.base import PhoneScoringData
 from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
 from mimic.metrics.decoding import greedy_decode
 from mimic.metrics.phone_error_rate import PhoneErrorRate, score_utterance
+from mimic.run_folder import RunFolder
 
 
 class PhoneErrorRateScorer(pl.Callback):
@@ -39,10 +40,10 @@ class PhoneErrorRateScorer(pl.Callback):
             (argmax, collapse: fast, a little worse).
         lm_weight: weight(s) of the bigram LM against the acoustic scores.
         insertion_penalty: score(s) added per phone transition.
-        keep_in: at test, write every utterance's result to ``keep_in/utterances.npz`` (``mimic test``
-            sets it to the test run's folder).
+        keep_utterances: at test, write every utterance's result to the stage's ``test/utterances.npz``
+            (``RunFolder.utterances``), for paired comparisons.
         decoder_file: with several settings, where ``mimic validate`` writes the one dev chose (JSON) and
-            ``mimic test`` reads it (the CLI sets it to ``decoder.json`` in the stage's folder).
+            ``mimic test`` reads it; default ``decoder.json`` in the stage's folder (``RunFolder``).
     """
 
     # Utterances x settings decoded together: bounds the padded scores and backpointers (TIMIT's longest
@@ -54,7 +55,7 @@ class PhoneErrorRateScorer(pl.Callback):
         decoder: Literal["viterbi", "greedy"] = "viterbi",
         lm_weight: float | list[float] = 1.0,
         insertion_penalty: float | list[float] = 0.0,
-        keep_in: str | Path | None = None,
+        keep_utterances: bool = True,
         decoder_file: str | Path | None = None,
     ) -> None:
         super().__init__()
@@ -65,8 +66,10 @@ class PhoneErrorRateScorer(pl.Callback):
         self.grid = [(w, p) for w in weights for p in penalties] if decoder == "viterbi" else [(0.0, 0.0)]
         self.settings = list(self.grid)  # what this stage decodes with (setup narrows it)
         self.metrics = self._metrics()
-        self.keep_in = None if keep_in is None else Path(keep_in)
-        self.decoder_file = None if decoder_file is None else Path(decoder_file)
+        self.keep_utterances = keep_utterances
+        self.decoder_file_given = None if decoder_file is None else Path(decoder_file)
+        self.decoder_file: Path | None = self.decoder_file_given  # the one in use (setup)
+        self.utterances_file: Path | None = None  # where a test run keeps them (setup)
         self.kept: list[UtteranceResult] = []
         # the epoch's scored utterances until its end: (utterance index, (T, 183) logits on the device)
         self.pending: dict[str, list[tuple[int, Tensor]]] = {"val": [], "test": []}
@@ -81,6 +84,9 @@ class PhoneErrorRateScorer(pl.Callback):
                 f"PhoneErrorRateScorer scores whole utterances: it needs a DataModule implementing "
                 f"mimic.data.base.PhoneScoringData (TIMITDataModule), not {type(datamodule).__name__}"
             )
+        folder = RunFolder.of_trainer(trainer)
+        self.decoder_file = self.decoder_file_given or folder.decoder_choice
+        self.utterances_file = folder.utterances if self.keep_utterances else None
         self.settings = self._settings_for(stage)
         self.metrics = self._metrics()
         self.datamodule = datamodule
@@ -93,8 +99,8 @@ class PhoneErrorRateScorer(pl.Callback):
         if stage == "fit":
             return self.grid[:1]
         # test (and predict): the setting dev chose
-        if self.decoder_file is None or not self.decoder_file.is_file():
-            where = f" (it writes {self.decoder_file})" if self.decoder_file is not None else ""
+        if not self.decoder_file.is_file():
+            where = f" (it writes {self.decoder_file})"
             raise ValueError(
                 f"PhoneErrorRateScorer: a test run decodes with one setting, the one chosen on dev; got "
                 f"{len(self.grid)} (lm_weight x insertion_penalty): run `mimic validate` with the same config "
@@ -135,7 +141,7 @@ class PhoneErrorRateScorer(pl.Callback):
         if not pending:
             return
         paths = self.decode([logits for _, logits in pending])
-        keep = split == "test" and self.keep_in is not None
+        keep = split == "test" and self.utterances_file is not None
         for position, (utterance, logits) in enumerate(pending):
             reference = self.datamodule.reference_phones(split, utterance)
             for metric, found in zip(self.metrics[split], paths, strict=True):
@@ -170,7 +176,7 @@ class PhoneErrorRateScorer(pl.Callback):
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
         best, per = self._log(pl_module, "val")
         tuning = trainer.state.fn == "validate" and len(self.settings) > 1 and not trainer.sanity_checking
-        if tuning and self.decoder_file is not None and trainer.is_global_zero:
+        if tuning and trainer.is_global_zero:
             write_decoder_choice(self.decoder_file, self.settings[best], per, self.settings)
 
     def on_validation_epoch_start(self, trainer, pl_module) -> None:
@@ -181,7 +187,7 @@ class PhoneErrorRateScorer(pl.Callback):
 
     def on_test_epoch_end(self, trainer, pl_module) -> None:
         self._log(pl_module, "test")
-        if self.keep_in is None:
+        if self.utterances_file is None:
             return
         kept = self.kept
         if trainer.world_size > 1:  # each rank decoded its own utterances
@@ -190,7 +196,7 @@ class PhoneErrorRateScorer(pl.Callback):
             kept = [result for rank in gathered for result in rank]
         if trainer.is_global_zero:
             lm_weight, penalty = self.settings[0]
-            write_utterance_results(self.keep_in / FILENAME, kept, lm_weight, penalty)
+            write_utterance_results(self.utterances_file, kept, lm_weight, penalty)
         self.kept = []
 
 

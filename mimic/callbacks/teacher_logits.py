@@ -7,8 +7,6 @@ from exactly the raw tensor the student sees, augmentation included; the teacher
 statistics saved in its own checkpoint, the student with its own.
 """
 
-import hashlib
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +14,13 @@ import lightning.pytorch as pl
 import torch
 from torch import Tensor, nn
 
+import mimic.callbacks.logit_cache_file as cache_file
 from mimic import batch as keys
-from mimic.atomic import atomic_file
 from mimic.callbacks.logit_cache import LogitCache
 from mimic.data.base import MimicDataModule
+from mimic.nets.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 from mimic.nets.compile import compile_in_place
 from mimic.nets.ensemble import Combine, Ensemble
-from mimic.tasks.base import ClassifierTask
-from mimic.tasks.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 
 
 class TeacherLogits(pl.Callback):
@@ -53,50 +50,26 @@ class TeacherLogits(pl.Callback):
         compile: bool = False,
     ) -> None:
         super().__init__()
-        # The teachers are read when first needed (setup), not here: the CLI builds callbacks while it
-        # parses the config, and would bury a bad checkpoint's message under its own.
         self.checkpoints = checkpoints
         self.combine = combine
         self.cache_enabled = cache or cache_dir is not None
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.compile = compile
-        self._paths: list[Path] | None = None
-        self._content_hashes: list[str] | None = None
-        self._teacher: nn.Module | None = None
         self.caches: dict[str, LogitCache] = {}
-        # Read now after all: reading only at setup broke DDP runs with made-up transfer data (half the
-        # steps were taken; tests/test_ddp.py), for a reason not yet found.
-        _ = self.teacher
         self.teacher_forwards = 0  # samples the teacher ran on, for benchmarks and tests
         self._checked_shapes = False
-
-    @property
-    def paths(self) -> list[Path]:
-        if self._paths is None:
-            self._paths = resolve_checkpoints(self.checkpoints)
-        return self._paths
-
-    @property
-    def teacher(self) -> nn.Module:
-        """The frozen teacher (or ensemble), rebuilt from its checkpoint(s) on first use."""
-        if self._teacher is None:
-            members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
-            teacher = Ensemble(members, self.combine) if len(members) > 1 else members[0]
-            self._teacher = teacher.requires_grad_(False).eval()
-        return self._teacher
-
-    @teacher.setter
-    def teacher(self, module: nn.Module) -> None:
-        self._teacher = module
-
-    @property
-    def num_classes(self) -> int:
-        return self.teacher.num_classes
+        self._identities: dict[str, str] = {}  # split -> what its cache file must have been made for
+        # Read here, once: a missing or foreign checkpoint stops the run before anything starts (the CLI
+        # reports a constructor's error as one line), and the student checks its net against it.
+        self.paths = resolve_checkpoints(checkpoints)
+        members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
+        teacher = Ensemble(members, combine) if len(members) > 1 else members[0]
+        self.teacher: nn.Module = teacher.requires_grad_(False).eval()  # (B, *in_shape) -> (B, C)
+        self.num_classes: int = teacher.num_classes
 
     # --- setup: compatibility checks before the first step ----------------------------------------
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        self.check_student(pl_module)
         # bf16-true/16-true convert the student's weights and inputs; the teacher must follow suit.
         self.teacher = trainer.precision_plugin.convert_module(self.teacher)
         if self.compile:
@@ -105,12 +78,13 @@ class TeacherLogits(pl.Callback):
             for split in _splits_of(stage):
                 self.check_cacheable(trainer, split)
                 self.caches[split] = LogitCache(self.num_classes)
-                self._load_cache(trainer, split)
+                if self.cache_dir is not None:
+                    made_for = self._identity(trainer, split)
+                    cache_file.load_into(self.caches[split], self._cache_file(trainer, split), made_for, split)
 
-    def check_student(self, pl_module: pl.LightningModule) -> None:
-        if not isinstance(pl_module, ClassifierTask):
-            return  # a user's own LightningModule: nothing to compare
-        student = pl_module.net
+    def check_student_net(self, student: nn.Module) -> None:
+        """Refuse a student net that reads other inputs or predicts other classes than the teacher
+        (``StudentModule`` asks when it is built, before anything runs)."""
         teachers = ", ".join(str(p) for p in self.paths)
         if student.num_classes != self.num_classes:
             raise ValueError(
@@ -196,57 +170,17 @@ class TeacherLogits(pl.Callback):
             return
         for split, cache in self.caches.items():
             if len(cache):
-                state = cache.state()
-                state |= {"fingerprint": self._fingerprint(trainer, split), "checksum": _checksum(state)}
-                with atomic_file(self._cache_file(trainer, split)) as f:  # a kill never leaves half a file
-                    torch.save(state, f)
-
-    def _load_cache(self, trainer: pl.Trainer, split: str) -> None:
-        path = self._cache_file(trainer, split) if self.cache_dir else None
-        if path is None or not path.is_file():
-            return
-        try:
-            state = load_checkpoint(path)
-        except ValueError as err:
-            return _rebuilding(split, f"it cannot be read ({err})")
-        if state.get("fingerprint") != self._fingerprint(trainer, split):
-            return _rebuilding(split, f"{path} was made for other teachers, data, precision or sharding")
-        if state.get("checksum") != _checksum(state):
-            return _rebuilding(split, f"{path} fails its checksum: it changed after it was written")
-        self.caches[split].load_state(state)
+                cache_file.save(cache, self._cache_file(trainer, split), self._identity(trainer, split))
 
     def _cache_file(self, trainer: pl.Trainer, split: str) -> Path:
         return self.cache_dir / f"teacher-logits-{split}-rank{trainer.global_rank}.pt"
 
-    def _fingerprint(self, trainer: pl.Trainer, split: str) -> str:
-        """Changes whenever the teachers' weights, the combine rule, the precision, the data settings or
-        the sharding change."""
-        parts = [self.combine, split, str(trainer.precision), str(trainer.world_size), str(trainer.global_rank)]
-        if self._content_hashes is None:  # the files' bytes, not their names or dates: a swapped teacher shows
-            self._content_hashes = [_file_sha256(path) for path in self.paths]
-        parts += self._content_hashes
-        parts.append(trainer.datamodule.cache_key())  # a MimicDataModule: check_cacheable made sure
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _checksum(state: dict[str, Any]) -> str:
-    """Of the cached logits and their filled mask, as stored."""
-    digest = hashlib.sha256()
-    for key in ("values", "filled"):
-        digest.update(state[key].contiguous().numpy().tobytes())
-    return digest.hexdigest()
-
-
-def _rebuilding(split: str, why: str) -> None:
-    print(f"[mimic] TeacherLogits: rebuilding the {split} logit cache: {why}", file=sys.stderr, flush=True)
+    def _identity(self, trainer: pl.Trainer, split: str) -> str:
+        if split not in self._identities:  # hashing the teachers' files once a run
+            parts = [self.combine, split, str(trainer.precision), str(trainer.world_size), str(trainer.global_rank)]
+            # a MimicDataModule: check_cacheable made sure
+            self._identities[split] = cache_file.identity(parts, self.paths, trainer.datamodule.cache_key())
+        return self._identities[split]
 
 
 def _splits_of(stage: str) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Every speech ``mimic test`` keeps each utterance's result, so that PER differences can be tested
-(bootstrap over utterances, ``mimic.experiments.paired_per``) without rerunning a model.
+(bootstrap over utterances, ``mimic.report.paired_per``) without rerunning a model.
 
-The file is ``utterances.npz`` in the test run's folder, one entry per utterance, sorted by name:
+The file is ``utterances.npz`` in the test run's folder (``RunFolder.utterances``), one entry per
+utterance, sorted by name:
 
 - ``utterance`` (U,) str: the utterance's name (``dr1/faks0/si943``), the key that pairs two runs;
 - ``reference``, ``hypothesis`` (U,) str: the scored phone strings, folded to 39, space separated;
@@ -19,8 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from mimic.atomic import atomic_file
-
-FILENAME = "utterances.npz"
 
 
 @dataclass(frozen=True)

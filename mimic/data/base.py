@@ -3,8 +3,10 @@
 A ``MimicDataModule`` yields dict batches of *raw* inputs (``mimic.batch``: uint8 images, unnormalised
 features); the nets normalise them. Beyond Lightning's hooks it declares:
 
-- ``num_classes`` and ``in_shape``: the ``mimic`` command passes them to the net, so configs never
-  repeat them;
+- ``num_classes`` and ``in_shape``, and ``shapes(settings)``, the same from its settings alone (no
+  instance, no data read): the ``mimic`` command passes them to the net, so configs never repeat them;
+- ``check_settings()``: called by the constructor, so that a bad setting or a missing corpus stops a run
+  before the trainer starts;
 - ``training_inputs()``: the raw labeled training inputs, for fitting a net's input statistics;
 - ``random_inputs(split)``: whether a sample's input may change from one epoch to the next
   (augmentation, made-up transfer images), which rules out caching a teacher's logits;
@@ -18,6 +20,7 @@ implement ``PhoneScoringData``, which ``mimic.callbacks.PhoneErrorRateScorer`` r
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from typing import Any
 
 import lightning.pytorch as pl
 from torch import Tensor
@@ -35,6 +38,12 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     num_classes: int
     class_names: tuple[str, ...]  # what each logit means, in order (recorded with exported models)
     in_shape: tuple[int, ...]
+
+    @classmethod
+    def shapes(cls, settings: dict[str, Any]) -> tuple[tuple[int, ...], int]:
+        """(in_shape, num_classes) of a DataModule built with ``settings`` (its constructor's arguments,
+        defaults filled in). This default serves DataModules whose shapes are class attributes."""
+        return tuple(cls.in_shape), cls.num_classes
 
     @abstractmethod
     def training_inputs(self) -> Iterator[Tensor]:
@@ -54,6 +63,16 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         """Whether training batches mix in unlabeled transfer samples (``y`` = -1): only a student with
         ``TeacherLogits`` can learn from those."""
         return False
+
+    def check_settings(self) -> None:
+        """Refuse settings no run could use, when the DataModule is built: before the trainer starts. Every
+        mimic DataModule has ``batch_size``, ``num_workers``, ``on_device`` and ``device_memory_share``."""
+        hp = self.hparams
+        if hp.batch_size < 1:
+            raise ValueError(f"data.batch_size must be at least 1, got {hp.batch_size}")
+        if hp.num_workers < 0:
+            raise ValueError(f"data.num_workers must be 0 or more, got {hp.num_workers}")
+        self.device_placement()  # checks device_memory_share
 
     def device_placement(self) -> DevicePlacement:
         """Which splits go to the training device (``data.on_device``, ``data.device_memory_share``)."""

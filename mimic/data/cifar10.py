@@ -6,7 +6,7 @@ from torch import Tensor
 from mimic.data.image_datamodule import ImageDataModule
 from mimic.data.images.sources import TransferSource
 from mimic.data.on_device import DEFAULT_MEMORY_SHARE
-from mimic.formats.cifar import CLASS_NAMES, read_cifar10
+from mimic.formats.cifar import CLASS_NAMES, find_cifar10, read_cifar10
 
 
 class CIFAR10DataModule(ImageDataModule):
@@ -67,6 +67,9 @@ class CIFAR10DataModule(ImageDataModule):
             from torchvision.datasets import CIFAR10
 
             CIFAR10(self.hparams.root, train=True, download=True)  # unpacks cifar-10-batches-py/ there
+
+    def find_data(self) -> None:
+        find_cifar10(self.hparams.root)
 
     def read(self, split: str) -> tuple[Tensor, Tensor]:
         images, labels = read_cifar10(self.hparams.root, split)  # (N, 3, 32, 32) uint8, (N,) int64

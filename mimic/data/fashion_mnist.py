@@ -101,6 +101,9 @@ class FashionMNISTDataModule(ImageDataModule):
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=True, download=True)
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=False, download=True)
 
+    def find_data(self) -> None:
+        find_root(self.hparams.root)
+
     def read(self, split: str) -> tuple[Tensor, Tensor]:
         hp = self.hparams
         root = find_root(hp.root or (DEFAULT_ROOTS[0] if hp.download else None))

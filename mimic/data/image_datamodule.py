@@ -41,8 +41,25 @@ class ImageDataModule(MimicDataModule):
     def _init_common(self, transfer: TransferSource | None) -> None:
         """Call from the subclass's ``__init__`` after ``save_hyperparameters(ignore=["transfer"])``."""
         self.transfer = transfer
+        self.check_settings()
         # the source's arguments, for the teacher-logit cache's key and the logged hyperparameters
         self.hparams["transfer_source"] = repr(transfer) if transfer is not None else None
+
+    def check_settings(self) -> None:
+        super().check_settings()
+        hp = self.hparams
+        for key in ("eval_batch_size", "val_size"):
+            if hp[key] < 1:
+                raise ValueError(f"data.{key} must be at least 1, got {hp[key]}")
+        if hp.train_size is not None and hp.train_size < 1:
+            raise ValueError(f"data.train_size must be at least 1 (or null: all), got {hp.train_size}")
+        if not hp.download:
+            self.find_data()  # a missing corpus is named now, not after the trainer has started
+
+    @abstractmethod
+    def find_data(self) -> None:
+        """Raise ``FileNotFoundError`` naming what is missing unless the corpus's files are where
+        ``data.root`` says (not called with ``data.download: true``)."""
 
     @abstractmethod
     def read(self, split: str) -> tuple[Tensor, Tensor]:

@@ -5,7 +5,7 @@ returns logits (batch, classes):
 - ``onnx``: ``torch.onnx.export``, the dynamo exporter where it succeeds (TorchScript-based otherwise);
   one file, weights inside. Checked with onnxruntime.
 - ``torchscript``: ``torch.jit.trace``; ``torch.jit.load(file)`` runs it without mimic.
-- ``state_dict``: mimic's net file (spec + weights, ``mimic.tasks.checkpoints.load_model``), for Python
+- ``state_dict``: mimic's net file (spec + weights, ``mimic.nets.checkpoints.load_model``), for Python
   with mimic installed.
 
 Each exporter writes into a temporary file in the destination folder; ``check`` then runs the file on
@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from mimic.tasks.checkpoints import save_model
+from mimic.nets.checkpoints import save_model
 
 FORMATS = ("onnx", "torchscript", "state_dict")
 SUFFIXES = {"onnx": ".onnx", "torchscript": ".pt", "state_dict": ".ckpt"}
@@ -74,7 +74,7 @@ def write_torchscript(net: nn.Module, example: Tensor, path: Path) -> str:
 
 def write_state_dict(net: nn.Module, example: Tensor, path: Path) -> str:
     save_model(net, path)
-    return "mimic.tasks.checkpoints.save_model (load with load_model)"
+    return "mimic.nets.checkpoints.save_model (load with load_model)"
 
 
 WRITERS: dict[str, Callable[[nn.Module, Tensor, Path], str]] = {
@@ -103,7 +103,7 @@ def runner(path: Path, format: str, threads: int | None = None) -> tuple[Callabl
             warnings.simplefilter("ignore")
             module = torch.jit.load(str(path), map_location="cpu")
         return lambda x: module(x).detach().numpy(), f"torch.jit.load, torch {torch.__version__}"
-    from mimic.tasks.checkpoints import load_model
+    from mimic.nets.checkpoints import load_model
 
     model = load_model(path)
     return lambda x: model(x).detach().numpy(), f"mimic load_model, torch {torch.__version__}"

@@ -24,10 +24,10 @@ import torch
 import yaml
 from torch import nn
 
+from mimic.linking import net_from_config
 from mimic.nets.base import Net
+from mimic.nets.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 from mimic.nets.ensemble import Ensemble
-from mimic.tasks.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
-from mimic.tools.nets import net_from_config
 
 ENSEMBLE_MODULE = "mimic.tasks.EnsembleModule"
 _TRUSTED_DATA = "mimic.data."  # only mimic's DataModules are imported to read their class names

@@ -1,3 +1,2 @@
-"""Experiments (the demos, and the paper runs to come): stages declared as data (``Experiment``), run
-through the real CLI by one runner (``runner``), reported by one writer (``report``) for error-rate and
-phone-error-rate tables alike."""
+"""Experiments (the demos and the paper's runs): stages declared as data (``experiment.Stage``), run
+through the real CLI by one runner (``runner``); ``mimic.report`` writes their results pages."""

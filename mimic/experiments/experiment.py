@@ -1,17 +1,18 @@
-"""What an experiment is, as data: its stages, where they run, and what its table reports.
+"""What an experiment is, as data: its stages, where they run, what they read, and what its table reports.
 
 Each stage is exactly ``mimic fit`` (unless only scored) then ``mimic validate`` / ``mimic test`` on its
 best checkpoint, with the stage's configs; ``mimic.experiments.runner`` runs them in order and
-``mimic.experiments.report`` writes the table, the curves and the comparison of each student with the
-same net trained on labels.
+``mimic.report`` writes the table, the curves and the comparison of each student with the same net
+trained on labels.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Role = Literal["teacher", "baseline", "student"]
+from mimic.report.page import Report
+from mimic.report.scoring import Role, Scoring
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,15 @@ class Stage:
     """One row of the results table.
 
     Args:
-        name: ``run.stage`` in its config: the run lands in ``runs/<experiment>/<name>/``.
+        name: ``run.stage``: the run lands in ``runs/<experiment>/<name>/``.
         model: the row's label.
-        configs: relative to ``configs/``, applied in order.
+        configs: relative to ``configs/``, applied in order (later ones overlay earlier ones).
         role: ``teacher``, ``baseline`` (a net trained on labels to compare with) or ``student``.
         trained: ``False`` for stages that are only scored (an ensemble of checkpoints).
+        reads: the stages whose ``best.ckpt`` this one reads, in order: a student's teachers (their
+            ensemble), an ensemble's members. The runner passes them to the stage's config.
         twin: a student's label-trained twin: the stage of the same net trained on labels.
-        teacher: the stage of the teacher a student mimics (for the share of the gap it closes).
+        teacher: the stage whose scores are the teacher's (for the share of the gap a student closes).
         against: further stages a student is compared with (the deep net of about its size).
         args: command-line overrides of this stage alone, after its configs (``--trainer.max_epochs=2``).
     """
@@ -35,6 +38,7 @@ class Stage:
     configs: tuple[str, ...]
     role: Role = "teacher"
     trained: bool = True
+    reads: tuple[str, ...] = ()
     twin: str | None = None
     teacher: str | None = None
     against: tuple[str, ...] = ()
@@ -42,58 +46,18 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A table column: its header and the metric key it shows (``train/err`` = the last epoch's)."""
-
-    header: str
-    key: str
-
-
-@dataclass(frozen=True)
-class Scoring:
-    """What a table reports, and how a difference is put in scale.
-
-    Args:
-        columns: the metric columns after the net's (architecture, parameters, hidden units).
-        compared: ``(split, metric key, metric name)`` on which each student is compared with its baseline.
-        unit: what the standard error counts ("test images", "reference phones").
-        count: the number of those in a scored run (from the tested CLI object).
-        validate: whether each stage is also scored on the validation split (``mimic validate``).
-        curves: panels of the curves figure: (title, y label, [(metric key, line style)]).
-        curve_roles: the roles whose curves are drawn.
-        paired: how students are compared with their twins on the kept test results: ``"mcnemar"`` (the
-            exact McNemar test on ``predictions.npz``: classification of a fixed test set), ``"bootstrap"``
-            (PER: a paired bootstrap over the utterances of ``utterances.npz``) or ``None``.
-        note: a sentence under the table.
-    """
-
-    columns: tuple[Column, ...]
-    compared: tuple[tuple[str, str, str], ...]
-    unit: str
-    count: Callable[[Any], int]
-    validate: bool = False
-    curves: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = ()
-    curve_roles: tuple[Role, ...] = ("teacher", "baseline", "student")
-    paired: Literal["mcnemar", "bootstrap"] | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class Experiment:
     """Args:
-    name: the tool's name (``demo``) and ``run.experiment`` of its configs.
+    name: the command's name (``mimic demo``) and ``run.experiment`` of its stages.
     title: the results page's heading.
-    runs: where its configs put the runs, and where the results go.
-    stages: in the order they run (teachers before their students).
+    runs: where the stages run (``runs/<name>``), and where the results go.
+    stages: in the order they run (what a stage reads before it).
     scoring: what the table reports.
     quick: arguments that make every stage a smoke run of seconds (``--quick``).
-    prepare: makes the data of the stages that run first (``prepare(quick, stage names)``), e.g.
-        synthesises a corpus.
-    figures: draws the experiment's own figures from the rows into the results folder and returns the
-        Markdown that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
-    published: a folder (``docs/results/...``) that receives a copy of the report, tables and figures.
-    args: command-line overrides of every stage, before each stage's own (``--data.init_args.root=...``:
-        configs shared with another experiment pointed at this one's data).
+    prepare: makes the data of the stages that run (``prepare(quick, stage names)``), e.g. a corpus.
+    figures: the experiment's own figures (``mimic.report.page.Report``).
+    published: a folder (``docs/results/...``) that receives a copy of the results page.
+    args: command-line overrides of every stage, before each stage's own.
     """
 
     name: str
@@ -106,3 +70,17 @@ class Experiment:
     figures: Callable[[list[Any], Path], list[str]] | None = None
     published: Path | None = None
     args: tuple[str, ...] = ()
+
+    @property
+    def report(self) -> Report:
+        return Report(self.name, self.title, self.runs, self.scoring, self.figures, self.published)
+
+
+def seeded(seed: int) -> str:
+    """A stage's override: its seed."""
+    return f"--seed_everything={seed}"
+
+
+def width(hidden: int) -> str:
+    """A stage's override: the hidden units of its (shallow) net."""
+    return f"--model.init_args.net.init_args.hidden={hidden}"

@@ -10,18 +10,18 @@
   small CNN, 5,000 labels, a full CNN, the ensemble).
 
 Writes ``runs/paper/results.md|csv``, ``comparisons.csv``, ``figure1.png`` .. ``figure3.png`` and copies them
-to ``docs/results/paper/``. ``--reuse`` keeps every stage whose checkpoint exists, so an interrupted run
-resumes where it stopped; ``--quick`` is a smoke run on a few hundred images.
+to ``docs/results/paper/``. ``--reuse`` keeps every stage whose checkpoint exists; ``--quick`` is a smoke
+run on a few hundred images.
 """
 
 from pathlib import Path
 
-from mimic.experiments.experiment import Experiment, Stage
-from mimic.experiments.fashion_demo import DEMO, ERROR_RATES
-from mimic.experiments.paper_figures import FigureStages, draw_figures
+from mimic.experiments.experiment import Experiment, Stage, seeded, width
+from mimic.experiments.fashion_demo import QUICK
 from mimic.experiments.runner import run_experiment
+from mimic.report.paper_figures import FigureStages, draw_figures
+from mimic.report.scoring import ERROR_RATES
 
-RUNS = Path("runs/paper")
 SEEDS = (0, 1, 2)
 WIDTHS = (128, 512, 2048, 4096)  # hidden units of the 256L-H shallow nets: 32x from narrowest to widest
 CLAIM_WIDTH = 2048
@@ -29,20 +29,11 @@ AUGMENT = "--data.init_args.augment=true"
 # The levers' 12-epoch augmented teachers still erred as much on their training views as on validation
 # (7.96% against 7.36%): they were short of training, so the paper's teachers train twice as long.
 TEACHER = (AUGMENT, "--trainer.max_epochs=24")
-# How the mimics train, chosen on validation by `python -m mimic.experiments.fashion_levers`
-# (docs/results/levers): none of the L2 levers tried (augmented views, 100 epochs) beat the configs'
-# own settings, so the shallow mimics keep them; the conv-shallow mimic takes lr 0.02, the one setting
-# with which it beat its twin on validation (7.96% against 8.26%).
-MIMIC_RECIPE: tuple[str, ...] = ()
+# How the mimics train, chosen on validation by `mimic levers` (docs/results/levers): none of the L2
+# levers tried (augmented views, 100 epochs) beat the configs' own settings, so the shallow mimics keep
+# them; the conv-shallow mimic takes lr 0.02, the one setting with which it beat its twin on validation
+# (7.96% against 8.26%).
 CONV_MIMIC_RECIPE = ("--model.init_args.lr=0.02",)
-
-
-def best(stage: str) -> str:
-    return str(RUNS / stage / "checkpoints" / "best.ckpt")
-
-
-def seeded(seed: int) -> str:
-    return f"--seed_everything={seed}"
 
 
 def teacher(name: str, model: str, *args: str) -> Stage:
@@ -51,32 +42,19 @@ def teacher(name: str, model: str, *args: str) -> Stage:
 
 def mimic(name: str, model: str, teachers: list[str], *args: str, config: str = "shallow", **links) -> Stage:
     """A mimic (``config``: ``shallow`` or ``conv_shallow``) of the given teacher stages."""
-    checkpoints = f"--trainer.callbacks.init_args.checkpoints=[{', '.join(best(t) for t in teachers)}]"
-    configs = (f"fashion/{config}_mimic.yaml",)
-    return Stage(name, model, configs, "student", args=(checkpoints, *MIMIC_RECIPE, *args), **links)
+    return Stage(name, model, (f"fashion/{config}_mimic.yaml",), "student", reads=tuple(teachers), args=args, **links)
 
 
 def labels(name: str, model: str, config: str, *args: str) -> Stage:
     return Stage(name, model, (config,), "baseline", args=args)
 
 
-def width(hidden: int) -> str:
-    return f"--model.init_args.net.init_args.hidden={hidden}"
-
-
 ENSEMBLE = ["cnn_s0", "cnn_s1"]
-CONV_LABELS = "conv_shallow_labels.yaml"
 
 TEACHERS = (
     teacher("cnn_s0", "Teacher CNN (shifts, flips), seed 0", *TEACHER, seeded(0)),
     teacher("cnn_s1", "Teacher CNN (shifts, flips), seed 1", *TEACHER, seeded(1)),
-    Stage(
-        "ensemble",
-        "Ensemble of the 2 CNNs",
-        ("fashion/ensemble.yaml",),
-        trained=False,
-        args=(f"--model.init_args.checkpoints=[{', '.join(best(t) for t in ENSEMBLE)}]",),
-    ),
+    Stage("ensemble", "Ensemble of the 2 CNNs", ("fashion/ensemble.yaml",), trained=False, reads=tuple(ENSEMBLE)),
 )
 CLAIM = tuple(
     stage
@@ -154,10 +132,10 @@ FIGURE_STAGES = FigureStages(
 PAPER = Experiment(
     name="paper",
     title="mimic paper: Ba & Caruana's comparison and Figures 1-3 on Fashion-MNIST",
-    runs=RUNS,
+    runs=Path("runs/paper"),
     stages=STAGES,
     scoring=ERROR_RATES,
-    quick=DEMO.quick,
+    quick=QUICK,
     figures=lambda rows, folder: draw_figures(FIGURE_STAGES, rows, folder),
     published=Path("docs/results/paper"),
 )

@@ -17,8 +17,8 @@ in the order they run (what the claim needs first, so that a run cut short with 
 - the narrower pair ``250L-1024`` on labels and as a mimic; the mimic with 3x and 10x extra speech.
 
 Every student is compared with its label-trained twin by a paired bootstrap over the core-test
-utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists and every
-corpus whose manifest matches; ``--quick`` is a smoke run on a tiny corpus (its figures mean nothing).
+utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists; every corpus
+whose manifest matches is kept; ``--quick`` is a smoke run on a tiny corpus (its figures mean nothing).
 
 Two options of this experiment alone: ``--mimic-of cnn`` has every student mimic the seed-0 CNN instead
 of the ensemble (the second CNN and the ensemble then come last: on a CPU they cost more than the
@@ -26,62 +26,32 @@ students), and ``--student-epochs N`` trains the shallow nets and the DNN for N 
 configs' 12 (label-trained and mimic alike, each keeping its best epoch on dev).
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import errors
-from mimic.experiments.experiment import Experiment, Stage
+from mimic.experiments.corpora import ensure_corpus, ensure_transfer, quick_args, transfer_folder
+from mimic.experiments.experiment import Experiment, Stage, width
 from mimic.experiments.runner import run_experiment
-from mimic.experiments.speech_demo import PHONE_ERROR_RATES, ensure_corpus, quick_args
-from mimic.synth.corpus import MANIFEST, CorpusSettings, same_settings, synthesise_transfer
+from mimic.report.scoring import PHONE_ERROR_RATES
+from mimic.synth.corpus import CorpusSettings
 from mimic.synth.variability import PRESETS
 
-RUNS = Path("runs/paper-speech")
-CORPUS = Path("data/timit-synth-hard")  # the configs' data root
+CORPUS = Path("data/timit-synth-hard")  # configs/speech/hard.yaml's root
 QUICK_CORPUS = Path("data/timit-synth-hard-quick")
 SETTINGS = CorpusSettings(train_speakers=120, dev_speakers=50, test_speakers=24, variability=PRESETS["hard"])
 QUICK_SETTINGS = CorpusSettings(train_speakers=2, dev_speakers=1, test_speakers=1, variability=PRESETS["hard"])
 WIDTHS = (1024, 4096)
 TRANSFER_MULTIPLES = (1, 3, 10)  # unlabeled speakers per labeled training speaker
+HARD = "speech/hard.yaml"  # every stage: the hard corpus and this experiment's runs
 
-
-def transfer_folder(corpus: Path, multiple: int) -> Path:
-    return corpus.with_name(f"{corpus.name}-transfer-{multiple}x")
-
-
-def ensure_transfer(corpus: Path, settings: CorpusSettings, multiple: int) -> Path:
-    """The corpus's transfer speech with ``multiple`` x its training speakers, made unless already there."""
-    folder = transfer_folder(corpus, multiple)
-    speakers = multiple * settings.train_speakers
-    manifest = folder / MANIFEST
-    if manifest.is_file():
-        made = json.loads(manifest.read_text())["settings"]
-        labeled = json.loads((corpus / MANIFEST).read_text())["settings"]
-        same = same_settings({k: v for k, v in made.items() if not k.startswith("transfer_")}, labeled)
-        if same and made.get("transfer_speakers") == speakers:
-            print(f"[mimic paper-speech] transfer speech: reusing {folder} ({manifest.name} matches)", flush=True)
-            return folder
-    synthesise_transfer(folder, corpus, speakers, overwrite=manifest.is_file())
-    return folder
-
-
-def best(stage: str) -> str:
-    return str(RUNS / stage / "checkpoints" / "best.ckpt")
-
-
-def width(hidden: int) -> str:
-    return f"--model.init_args.net.init_args.hidden={hidden}"
-
-
-TEACHERS = {"cnn": ("cnn_s0",), "ensemble": ("cnn_s0", "cnn_s1")}  # --mimic-of: the checkpoints mimicked
+TEACHERS = {"cnn": ("cnn_s0",), "ensemble": ("cnn_s0", "cnn_s1")}  # --mimic-of: the stages mimicked
 TEACHER_STAGE = {"cnn": "cnn_s0", "ensemble": "ensemble"}  # the stage whose scores are the teacher's
 TEACHER_NAME = {"cnn": "the CNN", "ensemble": "the CNN ensemble"}
 # The speech demo's mimic rate (AdamW 0.01) diverged here on dev: PER 51.5% after the first epoch, then
 # 56.6, 59.6, 61.5% as the one-cycle rate rose (the CNN's logits on this corpus are far from the
 # student's: logit MSE 23-29), so the paper's mimics take a tenth of it.
 MIMIC_LR = "--model.init_args.lr=0.001"
-ENSEMBLED = TEACHERS["ensemble"]
 
 
 @dataclass(frozen=True)
@@ -97,17 +67,16 @@ class Plan:
 
 def mimic_stage(plan: Plan, name: str, hidden: int, against: str, *args: str, label: str = "") -> Stage:
     """250L-``hidden`` as an L2 mimic of the teacher, compared with its twin on labels and with ``against``."""
-    checkpoints = ", ".join(best(t) for t in TEACHERS[plan.mimic_of])
     return Stage(
         name,
         f"250L-{hidden} mimic of {TEACHER_NAME[plan.mimic_of]}{label}",
-        ("speech/shallow_mimic.yaml",),
+        ("speech/shallow_mimic.yaml", HARD),
         role="student",
+        reads=TEACHERS[plan.mimic_of],
         twin=f"shallow_labels_w{hidden}",
         teacher=TEACHER_STAGE[plan.mimic_of],
         against=(against,),
-        args=(width(hidden), f"--trainer.callbacks.init_args.checkpoints=[{checkpoints}]", MIMIC_LR, *args)
-        + plan.student_args(),
+        args=(width(hidden), MIMIC_LR, *args, *plan.student_args()),
     )
 
 
@@ -116,7 +85,7 @@ def shallow_pair(plan: Plan, hidden: int) -> list[Stage]:
     labels = Stage(
         f"shallow_labels_w{hidden}",
         f"250L-{hidden} on labels",
-        ("speech/shallow_labels.yaml",),
+        ("speech/shallow_labels.yaml", HARD),
         role="baseline",
         args=(width(hidden), *plan.student_args()),
     )
@@ -142,14 +111,14 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     widest, narrow = max(WIDTHS), min(WIDTHS)
     first, *more = TRANSFER_MULTIPLES
     cnn = [
-        Stage("cnn_s0", "CNN teacher, seed 0", ("speech/cnn_teacher.yaml",), args=("--seed_everything=0",)),
-        Stage("cnn_s1", "CNN teacher, seed 1", ("speech/cnn_teacher.yaml",), args=("--seed_everything=1",)),
+        Stage("cnn_s0", "CNN teacher, seed 0", ("speech/cnn_teacher.yaml", HARD), args=("--seed_everything=0",)),
+        Stage("cnn_s1", "CNN teacher, seed 1", ("speech/cnn_teacher.yaml", HARD), args=("--seed_everything=1",)),
         Stage(
             "ensemble",
             "Ensemble of the 2 CNNs",
-            ("speech/ensemble.yaml",),
+            ("speech/ensemble.yaml", HARD),
             trained=False,
-            args=(f"--model.init_args.checkpoints=[{', '.join(best(t) for t in ENSEMBLED)}]",),
+            reads=TEACHERS["ensemble"],
         ),
     ]
     # What the students need first; on a CPU two more CNN trainings cost more than the students, so the
@@ -158,7 +127,7 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     dnn = Stage(
         "dnn_labels",
         "DNN 448-448-448 on labels",
-        ("speech/dnn_labels.yaml",),
+        ("speech/dnn_teacher.yaml", "speech/dnn_labels.yaml", HARD),
         role="baseline",
         args=plan.student_args(),
     )
@@ -173,26 +142,28 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     )
 
 
+def transfer_needed(running: set[str]) -> list[int]:
+    """The transfer sets (multiples of the training speakers) that the running stages read."""
+    return [m for m in TRANSFER_MULTIPLES if f"mimic_transfer_{m}x" in running]
+
+
 def experiment(quick: bool, plan: Plan = Plan()) -> Experiment:
     corpus, settings = (QUICK_CORPUS, QUICK_SETTINGS) if quick else (CORPUS, SETTINGS)
 
     def prepare(_: bool, running: set[str]) -> None:
         ensure_corpus(corpus, settings)
-        for multiple in TRANSFER_MULTIPLES:
-            if f"mimic_transfer_{multiple}x" in running:  # transfer speech only for the stages that use it
-                ensure_transfer(corpus, settings, multiple)
+        for multiple in transfer_needed(running):
+            ensure_transfer(corpus, settings, multiple)
 
     return Experiment(
         name="paper-speech",
         title="mimic paper-speech: Table 1 on a hard synthetic TIMIT-format corpus",
-        runs=RUNS,
+        runs=Path("runs/paper-speech"),
         stages=stages(corpus, plan),
         scoring=PHONE_ERROR_RATES,
         quick=quick_args(QUICK_CORPUS),
         prepare=prepare,
         published=Path("docs/results/paper-speech"),
-        # the shallow nets' configs are the speech demo's: pointed at this corpus
-        args=(f"--data.init_args.root={corpus}", f"--data.init_args.cache_dir={corpus}/features"),
     )
 
 

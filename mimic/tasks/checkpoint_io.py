@@ -5,7 +5,7 @@
   ``last.ckpt`` / ``best.ckpt`` intact and no temporary file behind. (Lightning's own writer streams into
   the destination, so a kill there leaves a truncated file, and one on another filesystem a 0-byte one.)
 - **Read without running code**: ``weights_only=True`` unless the run says otherwise (``--weights_only
-  false``, for a checkpoint the user trusts), through ``mimic.tasks.checkpoints.load_checkpoint``: a
+  false``, for a checkpoint the user trusts), through ``mimic.nets.checkpoints.load_checkpoint``: a
   missing, truncated, foreign or object-holding file is one error naming it, never torch's advice to
   turn ``weights_only`` off. A damaged file names the checkpoints beside it that do load.
 """
@@ -17,7 +17,7 @@ import torch
 from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 
 from mimic.atomic import atomic_file
-from mimic.tasks.checkpoints import load_checkpoint
+from mimic.nets.checkpoints import load_checkpoint
 
 
 class SafeCheckpointIO(TorchCheckpointIO):

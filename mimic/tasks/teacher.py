@@ -8,16 +8,16 @@ from torch import Tensor
 from mimic import batch as keys
 from mimic.data.base import MimicDataModule
 from mimic.nets.base import Net
-from mimic.tasks.base import ClassifierTask
+from mimic.tasks.trained import TrainedClassifier
 
 
-class TeacherModule(ClassifierTask):
+class TeacherModule(TrainedClassifier):
     """Cross-entropy on labels.
 
     Args:
         net: the model (``DeepMLP``, ``ImageCNN``, or a ``ShallowNet`` for the SNN baselines).
         label_smoothing: label smoothing of the cross-entropy.
-        **kwargs: optimiser and schedule, see ``ClassifierTask``.
+        **kwargs: optimiser and schedule, see ``TrainedClassifier``.
     """
 
     def __init__(self, net: Net, label_smoothing: float = 0.0, **kwargs: Any) -> None:

@@ -1,29 +1,15 @@
-"""``mimic nets CONFIG...``: architecture, parameter count and hidden units of each config's net."""
+"""``mimic nets CONFIG...``: architecture, parameter count and hidden units of each config's net.
 
-from pathlib import Path
+A CONFIG may be a stage config with its overlays joined by ``+``, in the order ``--config`` takes them:
+``mimic nets configs/timit/snn_8k.yaml+configs/timit/snn_50k.yaml``."""
+
 from typing import Any
 
 import torch
-import yaml
 
 from mimic import errors
-from mimic.linking import data_shapes
-from mimic.nets.base import Net, build_net, count_hidden_units, count_parameters
-
-
-def net_from_config(path: str | Path) -> Net | None:
-    """Build ``model.init_args.net`` of a stage config (``None`` for configs without one), with
-    ``in_shape`` and ``num_classes`` from its ``data`` section, as ``mimic fit`` would."""
-    config = yaml.safe_load(Path(path).read_text()) or {}
-    net = ((config.get("model") or {}).get("init_args") or {}).get("net")
-    if net is None:
-        return None
-    init_args = dict(net.get("init_args") or {})
-    shapes = data_shapes(config["data"]) if config.get("data") else None
-    if shapes is not None:
-        init_args.setdefault("in_shape", shapes[0])
-        init_args.setdefault("num_classes", shapes[1])
-    return build_net({"class_path": net["class_path"], "init_args": init_args}, source=str(path))
+from mimic.linking import net_from_config
+from mimic.nets.base import Net, count_hidden_units, count_parameters
 
 
 def describe_net(net: Net) -> dict[str, Any]:
@@ -37,11 +23,13 @@ def describe_net(net: Net) -> dict[str, Any]:
 
 def main(args: list[str]) -> list[dict[str, Any]]:
     parser = errors.ToolParser(prog="mimic nets", description=__doc__)
-    parser.add_argument("configs", nargs="+", help="stage YAML files with model.init_args.net")
+    parser.add_argument(
+        "configs", nargs="+", help="stage YAML files with model.init_args.net (overlays: A.yaml+B.yaml)"
+    )
     rows = []
     for path in parser.parse_args(args).configs:
         with torch.device("meta"):  # shapes only: a 180M-parameter net costs no memory
-            net = net_from_config(path)
+            net = net_from_config(path.split("+"))
         if net is None:
             print(f"{path}: no model.init_args.net")
             continue

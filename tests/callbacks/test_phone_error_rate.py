@@ -40,13 +40,15 @@ class _OneUtterance(PhoneScoringData):
         return f"dr1/fake0/sx{utterance}"
 
 
-def _trainer(reference: list[int]):
-    return SimpleNamespace(datamodule=_OneUtterance(reference))
+def _trainer(reference: list[int], run_dir: str = "runs/x/stage/validate", fn: str = "validate", **more):
+    """What the scorer reads of a trainer: its data, its run's folder (``RunFolder``) and what it runs."""
+    state = SimpleNamespace(fn=fn)
+    return SimpleNamespace(datamodule=_OneUtterance(reference), default_root_dir=run_dir, state=state, **more)
 
 
 def test_a_datamodule_without_the_scoring_interface_is_refused():
     with pytest.raises(ValueError, match="needs a DataModule implementing .*PhoneScoringData.*not SimpleNamespace"):
-        PhoneErrorRateScorer().setup(SimpleNamespace(datamodule=SimpleNamespace()), None, "validate")
+        PhoneErrorRateScorer().setup(SimpleNamespace(datamodule=SimpleNamespace(), default_root_dir="."), None, "fit")
 
 
 def test_sweep_picks_the_best_setting_and_says_which():
@@ -83,15 +85,15 @@ def test_a_test_run_keeps_every_utterance_result(tmp_path):
     for t, phone in enumerate(frames + frames):
         logits[t, 3 * phone + t % 3] = 5.0
     batch = {"lengths": torch.tensor([6, 6]), "utterance": torch.tensor([1, 0])}
-    trainer = SimpleNamespace(datamodule=_OneUtterance(reference), world_size=1, is_global_zero=True)
-    scorer = PhoneErrorRateScorer(decoder="greedy", keep_in=tmp_path)
+    trainer = _trainer(reference, str(tmp_path / "stage" / "test"), "test", world_size=1, is_global_zero=True)
+    scorer = PhoneErrorRateScorer(decoder="greedy")
     scorer.setup(trainer, None, "test")
     scorer.on_test_epoch_start(trainer, None)
     scorer.collect(logits, batch, "test")
     module = _Module()
     scorer.on_test_epoch_end(trainer, module)
     assert module.logged["test/per"] == pytest.approx(2 / 8)
-    with np.load(tmp_path / "utterances.npz", allow_pickle=False) as kept:
+    with np.load(tmp_path / "stage" / "test" / "utterances.npz", allow_pickle=False) as kept:
         assert kept["utterance"].tolist() == ["dr1/fake0/sx0", "dr1/fake0/sx1"]  # sorted by name
         assert kept["reference"].tolist() == ["sil k m sil"] * 2
         assert kept["hypothesis"].tolist() == ["sil k sil"] * 2
@@ -144,15 +146,11 @@ def _clear_logits(phones: list[int]) -> torch.Tensor:
 
 def test_validate_chooses_the_setting_on_dev_and_test_decodes_with_it(tmp_path):
     reference = [60, 5, 27, 60]
-    trainer = SimpleNamespace(
-        datamodule=_OneUtterance(reference),
-        state=SimpleNamespace(fn="validate"),
-        sanity_checking=False,
-        is_global_zero=True,
-        world_size=1,
+    trainer = _trainer(
+        reference, str(tmp_path / "validate"), "validate", sanity_checking=False, is_global_zero=True, world_size=1
     )
-    choice = tmp_path / "decoder.json"
-    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], insertion_penalty=[-50.0, 0.0], decoder_file=choice)
+    choice = tmp_path / "decoder.json"  # the stage's folder: the validate run's parent
+    scorer = PhoneErrorRateScorer(lm_weight=[0.5, 1.0], insertion_penalty=[-50.0, 0.0])
     scorer.setup(trainer, None, "fit")
     assert scorer.settings == [(0.5, -50.0)]  # fit's validation: the first setting only
     scorer.setup(trainer, None, "validate")

@@ -7,8 +7,8 @@ import torch
 from mimic.callbacks import TeacherLogits
 from mimic.cli import main
 from mimic.nets import ShallowNet
+from mimic.nets.checkpoints import load_net
 from mimic.tasks import StudentModule
-from mimic.tasks.checkpoints import load_net
 from tests.fixtures.configs import shallow_net, student_config, write_config
 
 
@@ -38,7 +38,7 @@ def test_student_fit_keeps_the_teacher_frozen_and_out(in_tmp, fashion_root, teac
 def test_ensemble_logits_are_the_mean(teachers):
     callback = TeacherLogits([str(p) for p in teachers])
     trainer = pl.Trainer(accelerator="cpu", logger=False, enable_progress_bar=False)
-    student = StudentModule(ShallowNet([1, 28, 28], 10, hidden=8))
+    student = StudentModule(ShallowNet([1, 28, 28], 10, hidden=8), callback)
     x = torch.randn(5, 1, 28, 28)
     batch = {"x": x, "y": torch.zeros(5, dtype=torch.long), "index": torch.arange(5)}
     callback.label(trainer, student, batch, "val")
@@ -116,11 +116,11 @@ def test_teacher_and_student_each_normalise_raw_inputs_with_their_own_statistics
 
 
 def test_teacher_and_student_must_agree_on_classes_and_input_shape(teachers):
-    callback = TeacherLogits([str(teachers[0])])
+    teacher = TeacherLogits([str(teachers[0])])
     with pytest.raises(ValueError, match="has 10 classes but the student has 5"):
-        callback.check_student(StudentModule(ShallowNet([1, 28, 28], 5, hidden=8)))
+        StudentModule(ShallowNet([1, 28, 28], 5, hidden=8), teacher)
     with pytest.raises(ValueError, match=r"takes inputs of shape \(1, 28, 28\) but the student takes \(784,\)"):
-        callback.check_student(StudentModule(ShallowNet([784], 10, hidden=8)))
+        StudentModule(ShallowNet([784], 10, hidden=8), teacher)
 
 
 def test_a_net_config_that_contradicts_the_data_stops_with_one_line(in_tmp, fashion_root, teachers, capsys):

@@ -38,9 +38,8 @@ def test_truncated_gzip(tmp_path):
 
 
 def test_missing_root_lists_paths_and_remedy(tmp_path):
-    dm = FashionMNISTDataModule(root=str(tmp_path / "nowhere"))
-    with pytest.raises(FileNotFoundError) as err:
-        dm.setup("fit")
+    with pytest.raises(FileNotFoundError) as err:  # when it is built: before any trainer starts
+        FashionMNISTDataModule(root=str(tmp_path / "nowhere"))
     assert str(tmp_path / "nowhere") in str(err.value)
     assert "apt-get install dataset-fashion-mnist" in str(err.value)
     assert "data.download" in str(err.value)

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from mimic.cli import main
-from mimic.experiments.paired import read_predictions
-from mimic.experiments.paired_per import read_utterances
+from mimic.report.paired import read_predictions
+from mimic.report.paired_per import read_utterances
 from tests.fixtures.configs import write_config
 from tests.fixtures.timit import make_timit
 

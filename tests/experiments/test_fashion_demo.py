@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from mimic.cli import main
-from mimic.experiments.rows import epoch_curve
+from mimic.report.rows import epoch_curve
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from mimic.callbacks.test_predictions import write_predictions
-from mimic.experiments.paired import (
+from mimic.callbacks.kept_predictions import write_predictions
+from mimic.report.paired import (
     UnpairedPredictions,
     exact_binomial_two_sided,
     gap_closed,

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from mimic.callbacks.utterance_results import UtteranceResult, write_utterance_results
-from mimic.experiments.paired import UnpairedPredictions
-from mimic.experiments.paired_per import bootstrap_per, read_utterances
+from mimic.report.paired import UnpairedPredictions
+from mimic.report.paired_per import bootstrap_per, read_utterances
 
 
 def _kept(path, errors, phones=None, names=None):

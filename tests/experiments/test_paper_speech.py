@@ -2,6 +2,7 @@
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +11,8 @@ from mimic.cli import main
 from mimic.experiments import paper_speech
 from mimic.experiments.runner import stage_arguments
 from tests.fixtures.synth import needs_espeak
+
+RUNS = Path("runs/paper-speech")
 
 
 @pytest.mark.slow
@@ -46,7 +49,7 @@ def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
     full = paper_speech.experiment(quick=False, plan=paper_speech.Plan(mimic_of="cnn"))
     names = [stage.name for stage in full.stages]
     assert names[0] == "cnn_s0" and names[-2:] == ["cnn_s1", "ensemble"]  # mimicking one CNN: the others last
-    teacher = [str(paper_speech.RUNS / "cnn_s0/checkpoints/best.ckpt")]
+    teacher = [str(RUNS / "cnn_s0/checkpoints/best.ckpt")]
     for stage in full.stages:
         if not stage.trained:
             continue
@@ -54,9 +57,8 @@ def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
         data = config["data"]["init_args"]
         assert (data["root"], data["cache_dir"]) == (str(paper_speech.CORPUS), f"{paper_speech.CORPUS}/features")
         assert config["run"]["stage"] == stage.name
-        mimics = [c for c in config["trainer"]["callbacks"] if c["class_path"].endswith("TeacherLogits")]
         if stage.role == "student":
-            assert mimics[0]["init_args"]["checkpoints"] == teacher
+            assert config["model"]["init_args"]["teacher"]["init_args"]["checkpoints"] == teacher
         if stage.name.startswith("mimic_transfer"):
             assert data["transfer_root"].startswith(f"{paper_speech.CORPUS}-transfer-")
             assert data["epoch_frames"] == "labeled"  # as many steps as the mimic without transfer speech
@@ -67,7 +69,7 @@ def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(cap
     full = paper_speech.experiment(quick=False, plan=plan)
     names = [stage.name for stage in full.stages]
     assert names[:3] == ["cnn_s0", "cnn_s1", "ensemble"]  # what the students mimic comes first
-    cnns = [str(paper_speech.RUNS / f"cnn_s{seed}/checkpoints/best.ckpt") for seed in (0, 1)]
+    cnns = [str(RUNS / f"cnn_s{seed}/checkpoints/best.ckpt") for seed in (0, 1)]
     for stage in full.stages:
         if not stage.trained:
             continue
@@ -75,18 +77,15 @@ def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(cap
         expected = 8 if stage.name.startswith("cnn") else 30  # the CNNs keep their config's epochs
         assert config["trainer"]["max_epochs"] == expected, stage.name
         if stage.role == "student":
-            mimics = [c for c in config["trainer"]["callbacks"] if c["class_path"].endswith("TeacherLogits")]
-            assert mimics[0]["init_args"]["checkpoints"] == cnns
+            assert config["model"]["init_args"]["teacher"]["init_args"]["checkpoints"] == cnns
             assert stage.teacher == "ensemble" and "CNN ensemble" in stage.model
 
 
-def test_transfer_speech_is_made_only_for_the_stages_that_run(monkeypatch, in_tmp):
-    made = []
-    monkeypatch.setattr(paper_speech, "ensure_corpus", lambda corpus, settings: None)
-    monkeypatch.setattr(paper_speech, "ensure_transfer", lambda corpus, settings, multiple: made.append(multiple))
-    experiment = paper_speech.experiment(quick=True)
-    experiment.prepare(True, {"cnn_s0", "mimic_transfer_3x"})
-    assert made == [3]
+def test_transfer_speech_is_made_only_for_the_stages_that_run():
+    assert paper_speech.transfer_needed({"cnn_s0", "mimic_transfer_3x"}) == [3]
+    assert paper_speech.transfer_needed({"cnn_s0"}) == []
+    every = {stage.name for stage in paper_speech.experiment(quick=True).stages}
+    assert paper_speech.transfer_needed(every) == list(paper_speech.TRANSFER_MULTIPLES)
 
 
 def test_a_bad_epoch_count_is_one_line(capsys):

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from mimic.callbacks.test_predictions import write_predictions
+from mimic.callbacks.kept_predictions import write_predictions
 from mimic.experiments.fashion_demo import DEMO
-from mimic.experiments.report import effect_sentence, write_report
-from mimic.experiments.rows import Row, epoch_curve
 from mimic.experiments.speech_demo import SPEECH_DEMO
+from mimic.report.page import effect_sentence, write_report
+from mimic.report.rows import Row, epoch_curve
 
 
 def _row(stage: str, role: str, arch: str, scores: dict, run_dir: Path, count: int = 10_000, **links) -> Row:
@@ -24,7 +24,7 @@ def test_effect_sentence_compares_each_student_with_the_same_net_on_labels(tmp_p
         _row("conv", "student", "32c-p-256L-2048", {"test/err": 0.0800}, tmp_path),
         _row("mimic", "student", "256L-2048", {"test/err": 0.1000}, tmp_path, twin="labels"),
     ]
-    text = effect_sentence(DEMO, rows)
+    text = effect_sentence(DEMO.scoring, rows)
     assert "mimic on test: error 10.00%, 0.50 points lower than the same net (256L-2048)" in text
     assert "8.00%" not in text  # the conv student has no label-trained twin here
     assert "0.31 points, 10,000 test images" in text  # sqrt(0.105 * 0.895 / 10000)
@@ -44,7 +44,7 @@ def test_per_tables_compare_dev_and_core_test_and_scale_by_phones(tmp_path):
             twin="labels",
         ),
     ]
-    text = effect_sentence(SPEECH_DEMO, rows)
+    text = effect_sentence(SPEECH_DEMO.scoring, rows)
     assert "on dev: PER 31.00%, 1.00 points higher" in text
     assert "on core test: PER 29.00%, 3.00 points lower" in text
     assert "2,000 reference phones" in text
@@ -71,7 +71,7 @@ def test_report_writes_the_table_the_paired_comparisons_csv_and_curves(tmp_path)
         _row("mimic", "student", "256L-2048", {"test/err": 0.1, "test/agreement": 0.9}, runs["mimic"], **links),
     ]
     out = tmp_path / "out"
-    path = write_report(replace(DEMO, runs=out, published=tmp_path / "published"), rows, minutes=3.0)
+    path = write_report(replace(DEMO, runs=out, published=tmp_path / "published").report, rows, minutes=3.0)
     table = path.read_text()
     assert "| mimic | 256L-2048 | 100 | 10 | 10.00% |  | 90.00% |" in table
     with (out / "results.csv").open() as f:
@@ -104,7 +104,7 @@ def test_the_runner_refuses_to_skip_a_stage_it_does_not_have(capsys):
 
 
 def test_a_stage_without_kept_predictions_is_named_with_the_command_that_makes_them(tmp_path):
-    from mimic.experiments.comparisons import paired_comparisons
+    from mimic.report.comparisons import paired_comparisons
 
     _predictions(tmp_path / "labels", [1])
     rows = [
@@ -118,21 +118,24 @@ def test_a_stage_without_kept_predictions_is_named_with_the_command_that_makes_t
 
 
 def test_every_row_shows_its_inference_cost_beside_its_accuracy(tmp_path):
+    """The report reads the costs `mimic speed` measured over the stages' folders, the teacher first."""
+    from mimic.cli import main
     from mimic.nets import DeepMLP, ShallowNet
     from tests.test_export import checkpoint, fitted
 
     runs = {name: tmp_path / name for name in ("teacher", "mimic", "untimed")}
     checkpoint(fitted(DeepMLP([1, 28, 28], 10, hidden=[64, 64])), _ckpt(runs["teacher"]))
     checkpoint(fitted(ShallowNet([1, 28, 28], 10, hidden=16, bottleneck=4)), _ckpt(runs["mimic"]))
-    runs["untimed"].mkdir()  # no checkpoint: left blank, and said so
+    out = tmp_path / "out"
+    timed = [str(runs["teacher"]), str(runs["mimic"])]
+    main(["speed", *timed, "--no-onnx", "--repeats=3", "--warmup=1", "--rounds=1", f"--csv={out / 'speed.csv'}"])
     rows = [
         _row("teacher", "teacher", "64-64", {"test/err": 0.1}, runs["teacher"]),
         _row("mimic", "student", "4L-16", {"test/err": 0.2}, runs["mimic"], teacher="teacher"),
-        _row("untimed", "baseline", "4L-16", {"test/err": 0.3}, runs["untimed"]),
+        _row("untimed", "baseline", "4L-16", {"test/err": 0.3}, runs["untimed"]),  # not in speed.csv: blank
     ]
-    out = tmp_path / "out"
-    table = write_report(replace(DEMO, runs=out, published=None), rows, minutes=1.0).read_text()
-    assert "x faster than the teacher" in table and "Cost: fp32 PyTorch" in table
+    table = write_report(replace(DEMO, runs=out, published=None).report, rows, minutes=1.0).read_text()
+    assert "x faster than the teacher" in table and "`mimic speed`" in table
     with (out / "results.csv").open() as f:
         records = {r["stage"]: r for r in csv.DictReader(f)}
     assert float(records["teacher"]["speedup_vs_teacher"]) == 1.0

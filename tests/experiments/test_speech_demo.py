@@ -6,7 +6,7 @@ import json
 import pytest
 
 from mimic.cli import main
-from mimic.experiments.rows import epoch_curve
+from mimic.report.rows import epoch_curve
 from tests.fixtures.synth import needs_espeak
 
 

@@ -5,7 +5,7 @@ import copy
 import torch
 
 from mimic.nets import ShallowNet
-from mimic.tasks.base import _merge_optimizer_groups_of
+from mimic.tasks.resume_state import merge_optimizer_groups
 
 
 def test_two_saved_groups_become_one_with_each_momentum_on_its_own_parameter():
@@ -18,7 +18,7 @@ def test_two_saved_groups_become_one_with_each_momentum_on_its_own_parameter():
     net(torch.randn(8, 4)).pow(2).sum().backward()
     old.step()
     checkpoint = {"optimizer_states": [copy.deepcopy(old.state_dict())], "lr_schedulers": [{"base_lrs": [0.1, 0.1]}]}
-    _merge_optimizer_groups_of(checkpoint, params)
+    merge_optimizer_groups(checkpoint, params)
     new = torch.optim.SGD([{"params": params, "weight_decay": 0.0}], lr=0.1, momentum=0.9)
     new.load_state_dict(checkpoint["optimizer_states"][0])  # raised before: "different number of groups"
     for p in params:
@@ -31,5 +31,5 @@ def test_a_one_group_state_is_left_alone():
     optimiser = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     checkpoint = {"optimizer_states": [optimiser.state_dict()]}
     before = copy.deepcopy(checkpoint)
-    _merge_optimizer_groups_of(checkpoint, list(net.parameters()))
+    merge_optimizer_groups(checkpoint, list(net.parameters()))
     assert checkpoint == before

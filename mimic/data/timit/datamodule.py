@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from lightning.pytorch.utilities import rank_zero_warn
@@ -84,10 +84,27 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         self.save_hyperparameters()
         self.settings = FeatureSettings(num_mel_bins=num_mel_bins, energy=energy, deltas=deltas)
         self.splits: dict[str, SplitFeatures] = {}
+        self.check_settings()
+
+    def check_settings(self) -> None:
+        super().check_settings()
+        hp = self.hparams
+        for key in ("root", "transfer_root"):
+            if hp[key] is not None and not Path(hp[key]).is_dir():
+                raise FileNotFoundError(f"data.{key}: {hp[key]} is not a folder (expected a TIMIT-layout corpus)")
+        if hp.context < 0:
+            raise ValueError(f"data.context must be 0 or more frames, got {hp.context}")
+        if hp.eval_max_frames < 1:
+            raise ValueError(f"data.eval_max_frames must be at least 1, got {hp.eval_max_frames}")
+
+    @classmethod
+    def shapes(cls, settings: dict[str, Any]) -> tuple[tuple[int, int], int]:
+        features = FeatureSettings(settings["num_mel_bins"], settings["energy"], settings["deltas"])
+        return (2 * settings["context"] + 1, features.dim), NUM_TARGETS  # (frames, features per frame)
 
     @property
     def in_shape(self) -> tuple[int, int]:
-        return 2 * self.hparams.context + 1, self.settings.dim
+        return self.shapes(dict(self.hparams))[0]
 
     def setup(self, stage: str | None = None) -> None:
         hp = self.hparams

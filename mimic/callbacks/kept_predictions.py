@@ -1,7 +1,7 @@
-"""``TestPredictions``: every ``mimic test`` keeps its predictions, so that any comparison can be
+"""``KeepTestPredictions``: every ``mimic test`` keeps its predictions, so that any comparison can be
 recomputed from files without rerunning a model.
 
-The file is ``predictions.npz`` in the test run's folder (``runs/<experiment>/<stage>/test/``) with
+The file is ``predictions.npz`` in the test run's folder (``RunFolder.predictions``) with
 ``index`` (N,) int64 (the sample's position in the test split), ``label`` (N,) int64, ``argmax`` (N,)
 int64 and ``logits`` (N, C) float32, sorted by ``index``. Under DDP every rank's predictions are gathered
 and rank 0 writes them once; samples that a distributed sampler repeated to even out the ranks are
@@ -18,22 +18,15 @@ from torch import Tensor
 
 from mimic import batch as keys
 from mimic.atomic import atomic_file
+from mimic.run_folder import RunFolder
 
-FILENAME = "predictions.npz"
 
+class KeepTestPredictions(pl.Callback):
+    """Collects the test batches' logits (the outputs of ``test_step``) and writes ``predictions.npz`` into
+    the stage's test folder (the ``mimic`` command adds it to every test run)."""
 
-class TestPredictions(pl.Callback):
-    """Collects the test batches' logits (the outputs of ``test_step``) and writes ``predictions.npz``.
-
-    Args:
-        dirpath: the folder of the file (the ``mimic`` command passes the test run's folder).
-    """
-
-    __test__ = False  # a callback, not a pytest test class
-
-    def __init__(self, dirpath: str | Path) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.dirpath = Path(dirpath)
         self._parts: list[tuple[Tensor, Tensor, Tensor]] = []
 
     def on_test_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -49,7 +42,7 @@ class TestPredictions(pl.Callback):
         if trainer.world_size > 1:
             index, label, logits = _gather(trainer, index, label, logits)
         if trainer.is_global_zero:
-            write_predictions(self.dirpath / FILENAME, index.cpu(), label.cpu(), logits.cpu())
+            write_predictions(RunFolder.of_trainer(trainer).predictions, index.cpu(), label.cpu(), logits.cpu())
 
 
 def _gather(trainer: pl.Trainer, *columns: Tensor) -> tuple[Tensor, ...]:

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mimic.nets import ShallowNet
-from mimic.tasks.checkpoints import (
+from mimic.nets.checkpoints import (
     FORMAT,
     FORMAT_KEY,
     NET_SPEC_KEY,

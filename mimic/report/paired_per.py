@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mimic.experiments.paired import UnpairedPredictions
+from mimic.report.paired import UnpairedPredictions
 
 RESAMPLES = 10_000
 SEED = 0  # the bootstrap's own seed: a report recomputed from the same files gives the same intervals

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
-from mimic.experiments.rows import Row, epoch_curve
+from mimic.report.rows import Row, epoch_curve
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,16 @@ Error-rate tables (images) and phone-error-rate tables (speech) differ only in t
 columns, the metric compared and what its standard error counts.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
-from mimic.experiments import inference_cost
-from mimic.experiments.comparisons import Comparison, comparison_table, paired_comparisons, write_comparisons_csv
-from mimic.experiments.experiment import Experiment
-from mimic.experiments.rows import Row, epoch_curve
-from mimic.experiments.tables import csv_text, percent
+from mimic.report import costs
+from mimic.report.comparisons import Comparison, comparison_table, paired_comparisons, write_comparisons_csv
+from mimic.report.format import csv_text, percent
+from mimic.report.rows import Row, epoch_curve
+from mimic.report.scoring import Scoring
 
 NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
 PAIRED_NOTES = {
@@ -34,9 +36,30 @@ PAIRED_NOTES = {
 }
 
 
-def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
+@dataclass(frozen=True)
+class Report:
+    """What a results page shows and where it goes.
+
+    Args:
+        name: the experiment's name (the W&B group).
+        title: the page's heading.
+        folder: the experiment's runs folder: the page is written there.
+        scoring: the table's columns and comparisons.
+        figures: draws an experiment's own figures from the rows into the folder and returns the Markdown
+            that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
+        published: a folder (``docs/results/...``) that receives a copy of the page, tables and figures.
+    """
+
+    name: str
+    title: str
+    folder: Path
+    scoring: Scoring
+    figures: Callable[[list[Row], Path], list[str]] | None = None
+    published: Path | None = None
+
+
+def effect_sentence(scoring: Scoring, rows: list[Row]) -> str:
     """The paper's claim, measured: each student against its twin, the same net trained on labels."""
-    scoring = experiment.scoring
     by_stage = {r.stage: r for r in rows}
     lines = []
     for student in (r for r in rows if r.role == "student"):
@@ -65,46 +88,47 @@ def effect_sentence(experiment: Experiment, rows: list[Row]) -> str:
 
 
 def write_report(
-    experiment: Experiment,
+    report: Report,
     rows: list[Row],
     minutes: float,
     quick: bool = False,
     wandb: bool = False,
     reused: bool = False,
-):
-    """Write ``results.md``, ``results.csv`` and ``curves.png`` into the experiment's runs folder."""
-    out_dir = experiment.runs
+) -> Path:
+    """Write ``results.md``, ``results.csv``, ``comparisons.csv`` and ``curves.png`` into the experiment's
+    folder, from what its runs wrote (the rows, the kept test results, ``speed.csv``)."""
+    out_dir, scoring = report.folder, report.scoring
     out_dir.mkdir(parents=True, exist_ok=True)
-    columns = experiment.scoring.columns
-    costs = inference_cost.measure_costs(rows)
+    columns = scoring.columns
+    cost = costs.read_costs(out_dir)
     header = ["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)]
-    header += inference_cost.CSV_COLUMNS
+    header += costs.CSV_COLUMNS
     table = [
         [r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key, "") for c in columns)]
-        + inference_cost.csv_cells(costs.get(r.stage))
+        + costs.csv_cells(cost.get(r.stage))
         for r in rows
     ]
     atomic.write_text(out_dir / "results.csv", csv_text(header, table))
-    headers = [*NET_HEADERS, *(c.header for c in columns), *inference_cost.HEADERS]
+    headers = [*NET_HEADERS, *(c.header for c in columns), *costs.HEADERS]
     lines = [
-        f"# {experiment.title}",
+        f"# {report.title}",
         "",
         "| " + " | ".join(headers) + " |",
         "|---|---|" + "---:|" * (len(headers) - 2),
     ]
     for r in rows:
         metrics = " | ".join(percent(r.scores.get(c.key)) for c in columns)
-        cost = " | ".join(inference_cost.cells(costs.get(r.stage)))
-        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} | {cost} |")
-    lines += ["", experiment.scoring.note, "", inference_cost.note(), ""]
-    paired_test = experiment.scoring.paired
+        spent = " | ".join(costs.cells(cost.get(r.stage)))
+        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} | {spent} |")
+    lines += ["", scoring.note, "", costs.NOTE.format(file=costs.SPEED_FILE), ""]
+    paired_test = scoring.paired
     comparisons = paired_comparisons(rows, paired_test) if paired_test else []
     if paired_test:
         write_comparisons_csv(comparisons, out_dir / "comparisons.csv")
         lines += [*PAIRED_NOTES[paired_test], "", *comparison_table(comparisons, paired_test), ""]
-    lines += [effect_sentence(experiment, rows), ""]
-    if experiment.figures is not None:
-        lines += [*experiment.figures(rows, out_dir), ""]
+    lines += [effect_sentence(scoring, rows), ""]
+    if report.figures is not None:
+        lines += [*report.figures(rows, out_dir), ""]
     took = f"All stages took {minutes:.1f} minutes"
     lines.append(f"{took} (trained stages with a checkpoint were reused: `--reuse`)." if reused else f"{took}.")
     if quick:
@@ -112,11 +136,11 @@ def write_report(
     lines += ["", "![curves by epoch](curves.png)", ""]
     path = out_dir / "results.md"
     atomic.write_text(path, "\n".join(lines))
-    plot_curves(experiment, rows, out_dir / "curves.png")
+    plot_curves(scoring, rows, out_dir / "curves.png")
     if wandb:
-        log_wandb_table(experiment, rows, comparisons, out_dir)
-    if experiment.published is not None and not quick:
-        publish(out_dir, experiment.published)
+        log_wandb_table(report, rows, comparisons)
+    if report.published is not None and not quick:
+        publish(out_dir, report.published)
     return path
 
 
@@ -127,18 +151,18 @@ def publish(out_dir: Path, published: Path) -> None:
             atomic.write_with(published / source.name, lambda f, source=source: f.write(source.read_bytes()))
 
 
-def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
+def plot_curves(scoring: Scoring, rows: list[Row], path: Path) -> None:
     """One panel per entry of ``scoring.curves``: each trained non-teacher stage's metric by epoch."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = experiment.scoring.curves
+    panels = scoring.curves
     fig, axes = plt.subplots(1, len(panels), figsize=(10 * len(panels), 4.6), squeeze=False)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (title, ylabel, keys) in zip(axes[0], panels, strict=True):
-        drawn = [row for row in rows if row.role in experiment.scoring.curve_roles]
+        drawn = [row for row in rows if row.role in scoring.curve_roles]
         for row, color in zip(drawn, colors * 3, strict=False):
             for key, style in keys:
                 curve = epoch_curve(row.run_dir / "metrics.csv", key)
@@ -154,13 +178,13 @@ def plot_curves(experiment: Experiment, rows: list[Row], path: Path) -> None:
     plt.close(fig)
 
 
-def log_wandb_table(experiment: Experiment, rows: list[Row], comparisons: list[Comparison], out_dir: Path) -> None:
+def log_wandb_table(report: Report, rows: list[Row], comparisons: list[Comparison]) -> None:
     """One W&B run (job_type "report") holding the results table, the paired comparisons and the curves,
     grouped with the stages."""
     import wandb
 
-    columns = experiment.scoring.columns
-    run = wandb.init(project="mimic", group=experiment.name, job_type="report", name="results", dir=str(out_dir))
+    columns, out_dir = report.scoring.columns, report.folder
+    run = wandb.init(project="mimic", group=report.name, job_type="report", name="results", dir=str(out_dir))
     table = wandb.Table(columns=["model", "arch", "params", "hidden_units", *(c.key for c in columns)])
     for r in rows:
         table.add_data(r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key) for c in columns))

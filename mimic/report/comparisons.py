@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Literal
 
 from mimic import atomic
-from mimic.experiments.paired import gap_closed, mcnemar
-from mimic.experiments.paired_per import bootstrap_per
-from mimic.experiments.rows import Row
-from mimic.experiments.tables import csv_text, percent
+from mimic.report.format import csv_text, percent
+from mimic.report.paired import gap_closed, mcnemar
+from mimic.report.paired_per import bootstrap_per
+from mimic.report.rows import Row
 
 PairedTest = Literal["mcnemar", "bootstrap"]
 

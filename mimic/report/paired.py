@@ -21,7 +21,7 @@ class UnpairedPredictions(ValueError):
 
 @dataclass(frozen=True)
 class Predictions:
-    """One test run's kept predictions (``mimic.callbacks.test_predictions``)."""
+    """One test run's kept predictions (``mimic.callbacks.kept_predictions``)."""
 
     path: Path
     index: np.ndarray  # (N,) int64

@@ -1,0 +1,145 @@
+"""``TrainedClassifier``: a ``ClassifierTask`` trained by SGD-style optimisation: the optimiser and schedule,
+the net's input statistics fitted before the first step, the training figures, the finite-loss watch."""
+
+import time
+from typing import Any
+
+from lightning.pytorch.utilities import rank_zero_info
+from torch import Tensor
+
+from mimic import batch as keys
+from mimic.data.base import MimicDataModule
+from mimic.metrics.classification import ErrorRate, RunningMean
+from mimic.nets.base import Net
+from mimic.nets.compile import compile_in_place
+from mimic.tasks.base import ClassifierTask
+from mimic.tasks.finite_loss import FiniteLossWatch
+from mimic.tasks.optimisation import OptimiserSettings, Optimizer, Schedule, make_optimizer, make_schedule
+from mimic.tasks.resume_state import merge_optimizer_groups, restore_running, save_running
+
+
+class TrainedClassifier(ClassifierTask):
+    """A net trained here; subclasses give the loss (``training_step``).
+
+    Args:
+        net: the model, a ``mimic.nets`` net given by ``class_path``.
+        optimizer: ``"sgd"`` (with momentum, the paper's choice), ``"adamw"`` or ``"adam"``.
+        lr: peak learning rate.
+        momentum: SGD momentum (Nesterov when > 0).
+        weight_decay: L2 penalty on weight matrices and kernels (biases and norms are exempt).
+        schedule: ``"onecycle"`` (warm-up then cosine decay, per step), ``"cosine"`` (decay per step)
+            or ``"constant"``.
+        warmup_fraction: share of the steps spent warming up under ``"onecycle"``.
+        finite_check_every: steps between checks that the training loss stayed finite
+            (``mimic.tasks.finite_loss``): the run stops at the next check after a NaN, naming its step.
+        compile: ``torch.compile`` the net (in place: its weights keep their names in checkpoints). The
+            first steps pay the compilation; off by default.
+    """
+
+    def __init__(
+        self,
+        net: Net,
+        optimizer: Optimizer = "sgd",
+        lr: float = 0.02,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        schedule: Schedule = "onecycle",
+        warmup_fraction: float = 0.2,
+        finite_check_every: int = 50,
+        compile: bool = False,
+    ) -> None:
+        super().__init__(net)
+        self.save_hyperparameters(ignore=["net", "teacher"])
+        self.optimisation = OptimiserSettings(optimizer, lr, momentum, weight_decay, schedule, warmup_fraction)
+        self.finite_loss = FiniteLossWatch(finite_check_every)
+        self.compile_net = compile
+        self.train_err, self.train_loss = ErrorRate(), RunningMean()  # the epoch's running figures
+
+    def configure_model(self) -> None:
+        if self.compile_net:
+            compile_in_place(self.net, self.trainer.strategy.root_device, "model.compile")
+
+    def configure_optimizers(self) -> Any:
+        optimizer = make_optimizer(self.net, self.optimisation)
+        schedule = make_schedule(optimizer, self.optimisation, int(self.trainer.estimated_stepping_batches))
+        if schedule is None:
+            return optimizer
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+    # --- each step ---------------------------------------------------------------------------------
+
+    def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
+        """The step's bookkeeping, none of which waits for the device: the epoch's figures are updated on
+        it and logged at the epoch's end; the step's loss only at the steps Lightning writes logs
+        (``trainer.log_every_n_steps``): each ``self.log`` costs host time."""
+        if self.finite_loss.note(loss, self.global_step):
+            self.check_finite()
+        self.train_err.update(logits.detach(), batch[keys.Y])
+        self.train_loss.update(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
+        if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:
+            self.log("train/loss_step", loss.detach(), prog_bar=True, on_step=True, on_epoch=False)
+
+    def check_finite(self) -> None:
+        """Stop the run when the loss was NaN or infinite on any rank, instead of training on garbage.
+        Every rank calls it at the same steps (it is a collective under DDP)."""
+        first = self.finite_loss.first_bad_step()  # waits for the device
+        if self.trainer.strategy.reduce_boolean_decision(first >= 0, all=False):
+            where = f"step {first}" if first >= 0 else "a step of another rank"
+            raise FloatingPointError(
+                f"{type(self).__name__}: training loss became NaN or infinite at {where} (epoch "
+                f"{self.current_epoch}; lr {self.optimisation.lr}). The learning rate is probably too high for "
+                "this loss: lower model.lr, or set trainer.gradient_clip_val."
+            )
+
+    # --- the epoch around the steps ----------------------------------------------------------------
+
+    def on_fit_start(self) -> None:
+        # After Lightning restored any checkpoint: a resumed run keeps the statistics it saved.
+        self.fit_input_statistics()
+        self.log_net_summary()
+
+    def on_train_epoch_start(self) -> None:
+        # A fresh epoch's running figures start at zero, even when restored from a checkpoint taken at the
+        # previous epoch's end (Lightning resets them only after that save). A run resumed mid-epoch skips
+        # this hook and keeps the restored figures of the batches it had done.
+        self.train_err.reset()
+        self.train_loss.reset()
+
+    def on_train_epoch_end(self) -> None:
+        self.check_finite()
+        self.log("train/loss_epoch", self.train_loss)
+        self.log("train/err", self.train_err)
+
+    def on_validation_start(self) -> None:
+        if self.trainer.state.fn == "fit":
+            self.check_finite()  # never score (or keep as best) weights a non-finite loss has reached
+        super().on_validation_start()
+
+    def fit_input_statistics(self) -> None:
+        """Fit the net's input normalisation on the DataModule's raw training inputs, once, before training."""
+        inputs = self.net.inputs
+        if not inputs.needs_fitting:
+            return
+        datamodule = self.trainer.datamodule
+        if not isinstance(datamodule, MimicDataModule):
+            raise ValueError(
+                f"{type(self.net).__name__}.input_norm must be fitted on the training inputs, which only a "
+                f"mimic.data.base.MimicDataModule provides ({type(datamodule).__name__} is not one); "
+                "or set the net's input_norm: none"
+            )
+        started = time.monotonic()
+        rank_zero_info(f"fitting the net's input normalisation ({type(inputs).__name__}) on the training inputs ...")
+        inputs.fit(chunk.to(inputs.fitted.device) for chunk in datamodule.training_inputs())
+        rank_zero_info(f"fitted the input normalisation in {time.monotonic() - started:.1f} s")
+
+    # --- checkpoints -------------------------------------------------------------------------------
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_save_checkpoint(checkpoint)
+        save_running(checkpoint, {"train_err": self.train_err, "train_loss": self.train_loss})
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_load_checkpoint(checkpoint)
+        if not self.optimisation.weight_decay:  # make_optimizer makes one group
+            merge_optimizer_groups(checkpoint, list(self.net.parameters()))
+        restore_running(checkpoint, {"train_err": self.train_err, "train_loss": self.train_loss}, self.device)

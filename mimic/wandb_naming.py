@@ -1,0 +1,43 @@
+"""W&B runs named after the stage: grouped by experiment, one job type per stage, and a resumed fit
+logging into the run it started (its id kept in the run folder)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from jsonargparse import Namespace
+
+from mimic import atomic
+from mimic.run_defaults import RunSettings
+
+WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
+WANDB_RUN_ID = "wandb-run-id"  # in the run folder: the W&B run a resumed fit continues
+
+
+def name_wandb_run(logger: Namespace, run: RunSettings | Namespace, run_dir: Path) -> None:
+    """Group W&B runs by experiment, one job type per stage, unless the config says otherwise."""
+    init = logger.init_args
+    init.name = init.name or run.stage
+    if init.save_dir in (None, "."):
+        init.save_dir = str(run_dir)
+    extra = logger.get("dict_kwargs") or {}
+    extra.setdefault("group", run.experiment)
+    extra.setdefault("job_type", run.job_type)
+    logger.dict_kwargs = extra
+
+
+def keep_wandb_run_id(logger: Namespace, run_dir: Path, resuming: bool) -> None:
+    """A fit records its W&B run id in its folder; the same fit resumed (``--ckpt_path``) logs into that
+    run again (``resume="allow"``) instead of starting another. A config that sets ``id`` keeps it."""
+    init = logger.init_args
+    if init.get("id") or init.get("version"):
+        return
+    recorded = run_dir / WANDB_RUN_ID
+    # DDP's other ranks parse the config again after rank 0 wrote the id: they read it, never write one
+    launched_rank = os.environ.get("LOCAL_RANK", "0") != "0"
+    if (resuming or launched_rank) and recorded.is_file():
+        init.id = recorded.read_text().strip()
+        logger.dict_kwargs = {**(logger.get("dict_kwargs") or {}), "resume": "allow"}
+        return
+    init.id = secrets.token_hex(4)  # W&B run ids: short, lower case letters and digits
+    atomic.write_text(recorded, init.id + "\n")
