@@ -14,9 +14,9 @@ import argparse
 import time
 
 import torch
+from reference_viterbi import viterbi_decode
 
 from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
-from mimic.metrics.decoding import viterbi_decode
 
 PHONES = 61
 

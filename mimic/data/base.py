@@ -11,6 +11,8 @@ features); the nets normalise them. Beyond Lightning's hooks it declares:
 - ``random_inputs(split)``: whether a sample's input may change from one epoch to the next
   (augmentation, made-up transfer images), which rules out caching a teacher's logits;
 - ``cache_key()``: what identifies the samples behind ``batch["index"]``, for on-disk logit caches;
+- ``epoch_progress``: the training batches of the current epoch taken so far, counted here and kept in
+  checkpoints (``state_dict``), from which a resumed run's sampler continues the epoch;
 - ``on_device`` and ``device_memory_share`` hyperparameters: whether splits are kept on the training
   device (``mimic.data.on_device``), through ``device_placement()``.
 
@@ -25,6 +27,7 @@ from typing import Any
 import lightning.pytorch as pl
 from torch import Tensor
 
+from mimic.data.epoch_order import EpochProgress
 from mimic.data.on_device import DevicePlacement
 
 # Hyperparameters that say where batches are assembled, not which samples they hold: a logit cache stays
@@ -63,6 +66,25 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         """Whether training batches mix in unlabeled transfer samples (``y`` = -1): only a student with
         ``TeacherLogits`` can learn from those."""
         return False
+
+    @property
+    def epoch_progress(self) -> EpochProgress:
+        if getattr(self, "_epoch_progress", None) is None:
+            self._epoch_progress = EpochProgress()
+        return self._epoch_progress
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        trainer = self.trainer
+        if trainer is not None and trainer.training:
+            self.epoch_progress.count(trainer.current_epoch)
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"epoch_progress": self.epoch_progress.state()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if "epoch_progress" in state_dict:  # (checkpoints from before it was kept: the epoch restarts its order)
+            self.epoch_progress.load(state_dict["epoch_progress"])
 
     def check_settings(self) -> None:
         """Refuse settings no run could use, when the DataModule is built: before the trainer starts. Every

@@ -27,8 +27,9 @@ class EpochShuffle(DistributedSampler):
         per_epoch: items an epoch (default: all); fewer gives a fresh random subset each epoch.
         seed: default ``torch.initial_seed()`` at construction: the run's ``seed_everything`` (the same
             on every DDP rank, and again in a resumed process).
-        items_done: returns how many items of this rank's share of the current epoch were trained on
-            before this iteration started: non-zero in a run resumed mid-epoch, which then gets the rest.
+        items_done: returns how many items of this rank's share of an epoch were trained on before this
+            iteration started (``items_done(epoch)``): non-zero in a run resumed mid-epoch, which then gets
+            the rest.
         tag_epoch: yield ``epoch * size + item`` (``untag`` splits it): the dataset, in a loader worker
             too, then knows each item's epoch, which keys its augmentation (``mimic.data.keyed_random``).
 
@@ -44,7 +45,7 @@ class EpochShuffle(DistributedSampler):
         size: int,
         per_epoch: int | None = None,
         seed: int | None = None,
-        items_done: Callable[[], int] | None = None,
+        items_done: Callable[[int], int] | None = None,
         tag_epoch: bool = False,
     ) -> None:  # DistributedSampler's own __init__ would ask for a process group that may not exist yet
         per_epoch = size if per_epoch is None else per_epoch
@@ -76,7 +77,7 @@ class EpochShuffle(DistributedSampler):
         """(n,) this rank's items of the current epoch still to come: all of its share, but in a run
         resumed mid-epoch. Read when the epoch's first batch is asked for (see ``LazyStartLoader``)."""
         share = self.share(self.epoch, *_rank_and_world())
-        done = self.items_done() if self.items_done is not None else 0
+        done = self.items_done(self.epoch) if self.items_done is not None else 0
         return share[done:]
 
     def __iter__(self):
@@ -106,15 +107,31 @@ def private_generator() -> torch.Generator:
     return torch.Generator().manual_seed(torch.initial_seed())
 
 
-def items_done(datamodule, batch_size: int) -> Callable[[], int]:
-    """For an ``EpochShuffle``: the batches the current epoch has already taken on this rank (Lightning's
-    count: restored from a checkpoint taken mid-epoch, 0 at an epoch's start) times the batch size."""
+class EpochProgress:
+    """How many training batches of the current epoch this rank has taken: kept by the DataModule (counted
+    as each training batch reaches the device, ``on_after_batch_transfer``) and saved in its checkpoint
+    state, so that a run resumed mid-epoch asks its sampler for the rest of the epoch only."""
 
-    def done() -> int:
-        trainer = datamodule.trainer
-        return 0 if trainer is None else trainer.fit_loop.epoch_loop.batch_progress.current.ready * batch_size
+    def __init__(self) -> None:
+        self.epoch, self.batches = -1, 0
 
-    return done
+    def count(self, epoch: int) -> None:
+        """One more training batch of ``epoch``."""
+        self.epoch, self.batches = epoch, (self.batches + 1 if epoch == self.epoch else 1)
+
+    def batches_in(self, epoch: int) -> int:
+        return self.batches if epoch == self.epoch else 0
+
+    def state(self) -> dict[str, int]:
+        return {"epoch": self.epoch, "batches": self.batches}
+
+    def load(self, state: dict[str, int]) -> None:
+        self.epoch, self.batches = int(state["epoch"]), int(state["batches"])
+
+
+def items_done(progress: EpochProgress, per_batch: int) -> Callable[[int], int]:
+    """For a sampler: the items an epoch's batches already taken on this rank stand for."""
+    return lambda epoch: progress.batches_in(epoch) * per_batch
 
 
 class LazyStartLoader(DataLoader):

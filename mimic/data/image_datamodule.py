@@ -138,7 +138,7 @@ class ImageDataModule(MimicDataModule):
         return LazyStartLoader(
             dataset,
             batch_size=None,
-            sampler=MixedOrder(dataset, items_done(self, 1)),
+            sampler=MixedOrder(dataset, items_done(self.epoch_progress, 1)),
             num_workers=hp.num_workers,
             persistent_workers=hp.num_workers > 0,
             generator=private_generator(),
@@ -164,7 +164,9 @@ class ImageDataModule(MimicDataModule):
             )
         # each epoch's order from (seed, epoch): a killed run resumes exactly (mimic/data/epoch_order.py)
         sampler = EpochShuffle(
-            len(dataset), items_done=items_done(self, hp.batch_size), tag_epoch=dataset.transform is not None
+            len(dataset),
+            items_done=items_done(self.epoch_progress, hp.batch_size),
+            tag_epoch=dataset.transform is not None,
         )
         if on_device is not None:
             return DeviceBatches(on_device, sampler, batch_size, device)

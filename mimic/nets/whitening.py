@@ -47,10 +47,3 @@ class ZCAWhitening:
 
     def __call__(self, flat: Tensor) -> Tensor:
         return (flat.to(torch.float64) - self.mean) @ self.matrix
-
-    def state_dict(self) -> dict[str, Tensor]:
-        return {"mean": self.mean, "matrix": self.matrix}
-
-    @classmethod
-    def from_state_dict(cls, state: dict[str, Tensor]) -> "ZCAWhitening":
-        return cls(state["mean"], state["matrix"])

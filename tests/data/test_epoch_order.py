@@ -44,7 +44,7 @@ def test_loading_an_epoch_leaves_the_global_generator_alone():
 
 def test_a_run_resumed_mid_epoch_gets_the_rest_of_the_epoch_in_the_same_batches():
     done = {"items": 0}
-    sampler = EpochShuffle(45, seed=1, items_done=lambda: done["items"])
+    sampler = EpochShuffle(45, seed=1, items_done=lambda epoch: done["items"])
     whole = list(DataLoader(torch.arange(45), batch_size=8, sampler=sampler))
     done["items"] = 3 * 8  # three batches taken before the kill
     rest = list(DataLoader(torch.arange(45), batch_size=8, sampler=sampler))

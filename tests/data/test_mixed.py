@@ -99,7 +99,7 @@ def test_loader_workers_make_the_batches_one_process_makes_also_after_a_resume()
     data = MixedBatches(labeled, torch.arange(40) % 10, source, 10, 0.5, KeyedShiftFlip(7, pad=2), seed=0, draw_seed=3)
     alone = epoch(data, 1)
     done = {"batches": 3}
-    order = MixedOrder(data, lambda: done["batches"])
+    order = MixedOrder(data, lambda epoch: done["batches"])
     order.set_epoch(1)
     loader = DataLoader(data, batch_size=None, sampler=order, num_workers=2)
     resumed = list(loader)

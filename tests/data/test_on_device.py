@@ -56,7 +56,7 @@ def test_device_windows_equal_the_loaders(epoch):
 def test_device_batches_resume_mid_epoch_where_the_loader_does():
     frames = FrameDataset(_split([5, 9, 2, 7, 4, 8]), context=1)
     done = {"items": 0}
-    sampler = EpochShuffle(len(frames), seed=1, items_done=lambda: done["items"])
+    sampler = EpochShuffle(len(frames), seed=1, items_done=lambda epoch: done["items"])
     sampler.set_epoch(2)
     whole = list(DeviceBatches(frames, sampler, batch_size=4, device=CPU))
     done["items"] = 3 * 4  # a run killed after 3 batches of this epoch

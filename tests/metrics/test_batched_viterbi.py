@@ -1,8 +1,8 @@
 import pytest
 import torch
 
+from benchmarks.reference_viterbi import viterbi_decode
 from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
-from mimic.metrics.decoding import viterbi_decode
 
 
 def _fixture(seed: int, lengths: list[int], phones: int):

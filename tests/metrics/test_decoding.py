@@ -3,8 +3,9 @@ import itertools
 import pytest
 import torch
 
+from benchmarks.reference_viterbi import viterbi_decode
 from mimic.formats.timit_phones import PHONES
-from mimic.metrics.decoding import collapse, estimate_bigram, greedy_decode, viterbi_decode
+from mimic.metrics.decoding import collapse, estimate_bigram, greedy_decode
 from mimic.metrics.phone_error_rate import PhoneErrorRate, edit_distance, score_utterance
 
 

@@ -134,13 +134,14 @@ class MixedBatches(Dataset):
 
 class MixedOrder(DistributedSampler):
     """The loader's sampler over ``MixedBatches``: this rank's batches of the current epoch, from where a
-    resumed run stopped (``batches_done``, Lightning's count, read when the epoch's iteration starts).
+    resumed run stopped (``batches_done(epoch)``, the DataModule's count, read when the epoch's iteration
+    starts).
 
     A ``DistributedSampler`` so that Lightning neither replaces nor wraps it (as ``EpochShuffle``); it
     shards itself, and Lightning calls ``set_epoch`` before each epoch, a resumed one included.
     """
 
-    def __init__(self, batches: MixedBatches, batches_done: Callable[[], int] | None = None) -> None:
+    def __init__(self, batches: MixedBatches, batches_done: Callable[[int], int] | None = None) -> None:
         self.batches, self.batches_done = batches, batches_done
         self.epoch = 0
         self.shuffle, self.drop_last = True, False  # what Lightning reads of a DistributedSampler
@@ -150,7 +151,7 @@ class MixedOrder(DistributedSampler):
 
     def __iter__(self):
         rank = dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
-        done = self.batches_done() if self.batches_done is not None else 0
+        done = self.batches_done(self.epoch) if self.batches_done is not None else 0
         yield from self.batches.epoch_items(self.epoch, rank, done)
 
 

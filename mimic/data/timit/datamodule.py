@@ -175,7 +175,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         hp = self.hparams
         dataset = FrameDataset(self._training_frames(), hp.context)
         per_epoch = len(self.splits["train"].targets) if hp.epoch_frames == "labeled" else len(dataset)
-        sampler = EpochShuffle(len(dataset), per_epoch, items_done=items_done(self, hp.batch_size))
+        sampler = EpochShuffle(len(dataset), per_epoch, items_done=items_done(self.epoch_progress, hp.batch_size))
         device = training_device(self)
         on_device = self.device_placement().dataset_for("train", dataset, dataset.nbytes, device, hp.num_workers)
         if on_device is not None:
