@@ -1,14 +1,15 @@
 """Viterbi decoding of many utterances and many LM settings in one pass, on the scores' device.
 
-The recursion is that of the one-utterance decoder ``benchmarks/reference_viterbi.py`` (3-state
-left-to-right phone HMMs, bigram LM between phones), with two batch dimensions folded into one:
-utterances padded to the longest, and the settings of an LM-weight / insertion-penalty sweep. Each frame costs a fixed handful of tensor operations on a
-(utterances x settings, phones, states) array instead of one Python loop per utterance and setting; the
-utterances are sorted longest first, so those still running at a frame are a prefix and only they are
-computed (an utterance's best last phone is taken when it ends). The forward pass keeps scores only; the
-backtrace, on the CPU over all paths at once, finds the phone a path entered from by the same argmax
-over the stored exit scores (P sums a frame and path instead of P x P). The comparisons and their
-tie-breaking are the single-utterance decoder's, so both find the same paths (tested).
+The recursion is that of the one-utterance decoder ``benchmarks/reference_viterbi.py`` (3-state left-to-
+right phone HMMs, bigram LM between phones), with two batch dimensions folded into one: utterances padded
+to the longest, and the settings of an LM-weight / insertion-penalty sweep. Each frame costs a fixed
+handful of tensor operations on a (utterances x settings, phones, states) array instead of one Python loop
+per utterance and setting; the utterances are sorted longest first, so those still running at a frame are
+a prefix and only they are computed (an utterance's best last phone is taken when it ends). The forward
+pass keeps scores only; the backtrace, on the CPU over all paths at once, finds the phone a path entered
+from by the same argmax over the stored exit scores (P sums a frame and path instead of P x P). The
+comparisons and their tie-breaking are the single-utterance decoder's, so both find the same paths
+(tested).
 """
 
 from contextlib import contextmanager
