@@ -25,11 +25,13 @@ status=0
 fits_table="$OUT/fits.md"
 echo "| fit (1 epoch, $precision) | wall s | val err |" >"$fits_table"
 echo "|---|---:|---:|" >>"$fits_table"
-fit() {  # fit STAGE CONFIG...: one epoch of the configs (run.stage STAGE); a row of the fits' table
+fit() {  # fit STAGE CONFIG... [--OVERRIDE...]: one epoch of the configs (run.stage STAGE); a row of the fits' table
   local stage=$1 configs=() extra=()
   shift
-  for config in "$@"; do configs+=(--config "$config"); done
-  [ "$QUICK" = 1 ] && extra=(--trainer.limit_train_batches=5 --trainer.limit_val_batches=2)
+  for config in "$@"; do
+    if [[ $config == --* ]]; then extra+=("$config"); else configs+=(--config "$config"); fi
+  done
+  [ "$QUICK" = 1 ] && extra+=(--trainer.limit_train_batches=5 --trainer.limit_val_batches=2)
   local started ended
   started=$(date +%s.%N)
   if python3 -m mimic fit "${configs[@]}" --run.root="$OUT/runs" \
@@ -52,9 +54,9 @@ echo "== the demo's fits"
 if python3 -c 'from mimic.data.fashion_mnist import find_root; find_root(None)' 2>/dev/null; then
   fit teacher_cnn configs/fashion/teacher_cnn.yaml
   fit teacher_cnn_seed1 configs/fashion/teacher_cnn.yaml configs/fashion/teacher_cnn_seed1.yaml
-  # the student's TeacherLogits reads the teachers from runs/demo/...: here, the fits' root
-  sed "s#runs/demo/#$OUT/runs/demo/#" configs/fashion/shallow_mimic.yaml >"$OUT/shallow_mimic.yaml"
-  fit shallow_mimic "$OUT/shallow_mimic.yaml"
+  # the student's teachers: the two fits above, under this check's runs root
+  teachers="$OUT/runs/demo/teacher_cnn/checkpoints/best.ckpt, $OUT/runs/demo/teacher_cnn_seed1/checkpoints/best.ckpt"
+  fit shallow_mimic configs/fashion/shallow_mimic.yaml "--model.init_args.teacher.init_args.checkpoints=[$teachers]"
 else
   echo "| (no Fashion-MNIST: carry data/fashion-mnist) | - | - |" >>"$fits_table"
 fi

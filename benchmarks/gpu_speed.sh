@@ -27,7 +27,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 REPEATS="--repeats 50 --warmup 5 --rounds 2"  # 3 rounds of 100 took over 7 minutes with CIFAR
 # TIMIT Table 1: a CNN of the ECNN (c-p-2k-2k-2k), the DNN (2k-2k-2k), SNN-MIMIC-8k (250L-8k), 250L-400k
-speed timit configs/timit/cnn.yaml configs/timit/dnn.yaml configs/timit/snn_mimic_8k.yaml configs/timit/snn_400k.yaml
+speed timit configs/timit/cnn.yaml configs/timit/dnn.yaml configs/timit_student.yaml configs/timit/snn_8k.yaml+configs/timit/snn_400k.yaml
 # CIFAR-10 Table 2: a CNN of the ECNN, the conv-shallow mimic 128c-p-1200L-30k, the plain shallow 1200L-30k
-speed cifar configs/cifar/cnn.yaml configs/cifar/snn_cnn_mimic_30k_128.yaml configs/cifar/snn_30k.yaml
+speed cifar configs/cifar/cnn.yaml configs/cifar_student.yaml configs/cifar/snn_30k.yaml
 ls -la "$OUT"

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import lightning.pytorch as pl
 import torch
-import yaml
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -29,7 +28,7 @@ from mimic import batch as keys
 from mimic.callbacks import TeacherLogits
 from mimic.data import FashionMNISTDataModule, MimicDataModule
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
-from mimic.nets import build_net
+from mimic.linking import net_from_config
 from mimic.nets.checkpoints import save_net
 from mimic.tasks import StudentModule
 
@@ -81,9 +80,7 @@ class TrainOnly(MimicDataModule):
 
 
 def net_of(config: str) -> nn.Module:
-    spec = yaml.safe_load((CONFIGS / config).read_text())["model"]["init_args"]["net"]
-    spec["init_args"].update(in_shape=list(TrainOnly.in_shape), num_classes=TrainOnly.num_classes)
-    return build_net(spec)
+    return net_from_config(CONFIGS / config)  # Fashion-MNIST's shapes, as the benchmark's data has
 
 
 def student_net() -> nn.Module:

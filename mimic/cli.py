@@ -21,11 +21,10 @@ from mimic import commands, errors
 from mimic.config_files import check_yaml, config_files
 from mimic.linking import link_net_to_data
 from mimic.run_defaults import RunSettings, default_callbacks, default_plugins
+from mimic.run_loggers import configure_loggers
 from mimic.tasks.checkpoint_io import SafeCheckpointIO
-from mimic.wandb_naming import WANDB_LOGGER, keep_wandb_run_id, name_wandb_run
 
 DESCRIPTION = "mimic: train deep teachers, then shallow students that mimic their logits (Ba & Caruana 2014)."
-CSV_LOGGER = "mimic.run_log.RunCSVLogger"  # Lightning's CSVLogger, continued by a resumed run
 
 
 class HelpFormatter(DefaultHelpFormatter):
@@ -79,13 +78,13 @@ class MimicCLI(LightningCLI):
     def parse_arguments(self, parser: LightningArgumentParser, args: Any) -> None:
         argv = list(sys.argv[1:] if args is None else args) if not isinstance(args, dict | Namespace) else []
         for path in config_files(argv):
-            _user_error(check_yaml, path)  # jsonargparse names neither the file nor the line
+            errors.reported(check_yaml, path)  # jsonargparse names neither the file nor the line
         super().parse_arguments(parser, args)
         # Lightning reads --ckpt_path next (for its hyperparameters) with a bare torch.load, whose errors name
         # no file and advise weights_only=False: read it our way first, so a bad file is one clear line.
         path = self.config[self.config.subcommand].get("ckpt_path") if self.config.get("subcommand") else None
         if path and Path(path).is_file():
-            _user_error(SafeCheckpointIO().load_checkpoint, path)
+            errors.reported(SafeCheckpointIO().load_checkpoint, path)
 
     @property
     def run_settings(self) -> RunSettings:
@@ -103,18 +102,9 @@ class MimicCLI(LightningCLI):
         error = link_net_to_data(config.model, config.data)
         if error:
             errors.fail(error)
-        trainer = config.trainer
-        if trainer.logger is None or trainer.logger is True:
-            resumed = self._resumed_step(config)
-            trainer.logger = Namespace(
-                class_path=CSV_LOGGER,
-                init_args=Namespace(save_dir=str(self.run_dir), name="", version="", resume_at_step=resumed),
-            )
-        for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
-            if isinstance(logger, Namespace) and logger.class_path == WANDB_LOGGER:
-                name_wandb_run(logger, self.run_settings, self.run_dir)
-                if self.subcommand == "fit":
-                    keep_wandb_run_id(logger, self.run_dir, resuming=bool(config.get("ckpt_path")))
+        fitting = self.subcommand == "fit"
+        resuming, resumed_step = fitting and bool(config.get("ckpt_path")), self._resumed_step(config)
+        configure_loggers(config.trainer, self.run_settings, self.run_dir, fitting, resuming, resumed_step)
 
     def _resumed_step(self, config: Namespace) -> int | None:
         """The training steps a ``fit --ckpt_path`` checkpoint had taken (the metrics rows before them are kept)."""
@@ -129,7 +119,7 @@ class MimicCLI(LightningCLI):
         try:
             super().instantiate_classes()
         except Exception as err:  # noqa: BLE001 - re-raised unless it is a user's mistake
-            cause = _user_error_behind(err)
+            cause = errors.user_error_behind(err)
             if cause is None:
                 raise
             if errors.debugging():
@@ -146,26 +136,6 @@ class MimicCLI(LightningCLI):
         kwargs.setdefault("callbacks", default_callbacks(configured, self.subcommand, run, checkpointing, progress))
         kwargs.setdefault("plugins", default_plugins(trainer_config.get("plugins")))
         return super().instantiate_trainer(**kwargs)
-
-
-def _user_error_behind(err: BaseException) -> BaseException | None:
-    """The deepest user error (``errors.USER_ERRORS``) in ``err``'s chain of causes: the one a
-    constructor raised, under jsonargparse's wrappers (themselves ``ValueError``s)."""
-    found = None
-    while err is not None:
-        found = err if isinstance(err, errors.USER_ERRORS) else found
-        err = err.__cause__ or err.__context__
-    return found
-
-
-def _user_error(function, *args) -> Any:
-    """``function(*args)``, a user's mistake ending as one ``mimic: error:`` line."""
-    try:
-        return function(*args)
-    except errors.USER_ERRORS as err:
-        if errors.debugging():
-            raise
-        errors.fail(err)
 
 
 class _NoAdverts(logging.Filter):

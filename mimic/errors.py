@@ -40,6 +40,26 @@ def fail(message: object) -> None:
     raise SystemExit(2)
 
 
+def reported(function, *args):
+    """``function(*args)``, a user's mistake ending as one ``mimic: error:`` line (unless debugging)."""
+    try:
+        return function(*args)
+    except USER_ERRORS as err:
+        if debugging():
+            raise
+        fail(err)
+
+
+def user_error_behind(err: BaseException) -> BaseException | None:
+    """The deepest user error in ``err``'s chain of causes: the one a constructor raised, under the
+    wrappers a parser put around it (jsonargparse's are ``ValueError``s too); ``None`` if there is none."""
+    found = None
+    while err is not None:
+        found = err if isinstance(err, USER_ERRORS) else found
+        err = err.__cause__ or err.__context__
+    return found
+
+
 class ToolParser(argparse.ArgumentParser):
     """``argparse`` for the tools (``mimic data``, ``mimic nets``, the experiments): a mistake in their
     arguments is one ``mimic: error:`` line too, naming the tool, instead of the usage text."""

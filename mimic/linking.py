@@ -66,10 +66,7 @@ def net_from_config(paths: str | Path | list[str | Path]) -> Net | None:
     ``in_shape`` and ``num_classes`` from the ``data`` section, as ``mimic fit`` would: later configs
     overlay earlier ones (as repeated ``--config`` do), and a section given as a file
     (``net: parts/nets/shallow.yaml``) is read from beside its config, as jsonargparse reads it."""
-    paths = [paths] if isinstance(paths, str | Path) else list(paths)
-    config: dict[str, Any] = {}
-    for path in paths:
-        config = _overlay(config, _read_sections(Path(path)))
+    config = read_config(paths)
     net = ((config.get("model") or {}).get("init_args") or {}).get("net")
     if net is None:
         return None
@@ -78,7 +75,17 @@ def net_from_config(paths: str | Path | list[str | Path]) -> Net | None:
     if shapes is not None:
         init_args.setdefault("in_shape", shapes[0])
         init_args.setdefault("num_classes", shapes[1])
-    return build_net({"class_path": net["class_path"], "init_args": init_args}, source=" + ".join(map(str, paths)))
+    source = " + ".join(map(str, [paths] if isinstance(paths, str | Path) else paths))
+    return build_net({"class_path": net["class_path"], "init_args": init_args}, source=source)
+
+
+def read_config(paths: str | Path | list[str | Path]) -> dict[str, Any]:
+    """A stage's configs as one mapping, as ``mimic fit --config A --config B`` would resolve them:
+    later files overlay earlier ones, and sections given as files are read from beside their config."""
+    config: dict[str, Any] = {}
+    for path in [paths] if isinstance(paths, str | Path) else paths:
+        config = _overlay(config, _read_sections(Path(path)))
+    return config
 
 
 def _read_sections(path: Path) -> dict[str, Any]:

@@ -74,3 +74,33 @@ def test_file_formats_need_neither_torch_nor_lightning():
         heavy = {name for name in imported if name.split(".")[0] in ("torch", "lightning", "torchaudio")}
         assert not heavy, f"{path.name} imports {sorted(heavy)}"
         assert all(not name.startswith("mimic.") or name.startswith("mimic.formats") for name in imported), path.name
+
+
+# The floors of docs/architecture.md, top to bottom: a module imports from its own floor or below.
+FLOORS = (
+    {"mimic.experiments"},
+    {"mimic.cli", "mimic.__main__", "mimic.commands", "mimic.tools", "mimic.run_defaults", "mimic.run_loggers"},
+    {"mimic.report", "mimic.deploy"},
+    {"mimic.tasks"},
+    {"mimic.callbacks"},
+    {"mimic.data", "mimic.linking"},
+    {"mimic.metrics", "mimic.synth"},
+    {"mimic.nets", "mimic.formats"},
+    {"mimic", "mimic.atomic", "mimic.batch", "mimic.config_files", "mimic.errors", "mimic.ranks", "mimic.run_folder"}
+    | {"mimic.run_log"},
+)
+
+
+def _floor(module: str) -> int:
+    room = ".".join(module.split(".")[:2])
+    return next(i for i, floor in enumerate(FLOORS) if room in floor)
+
+
+def test_every_module_has_a_floor_and_imports_only_from_its_own_or_below():
+    upward = [
+        f"{module} imports {imported}"
+        for module, imports in import_graph().items()
+        for imported in imports
+        if _floor(imported) < _floor(module)
+    ]
+    assert not upward, upward

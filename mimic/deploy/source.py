@@ -24,7 +24,7 @@ import torch
 import yaml
 from torch import nn
 
-from mimic.linking import net_from_config
+from mimic.linking import net_from_config, read_config
 from mimic.nets.base import Net
 from mimic.nets.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 from mimic.nets.ensemble import Ensemble
@@ -95,7 +95,14 @@ def sha256_of(path: Path) -> str:
 
 
 def load_source(names: list[str]) -> ModelSource:
-    """One model from the command line's names: a config or run folder, or one checkpoint or several."""
+    """One model from the command line's names: a config or run folder, or one checkpoint or several; a
+    stage config with overlays is its files joined by ``+`` (``stage.yaml+overlay.yaml``)."""
+    if len(names) == 1 and "+" in names[0] and names[0].endswith(CONFIG_SUFFIXES):
+        first, *overlays = (Path(part) for part in names[0].split("+"))
+        missing = [str(p) for p in (first, *overlays) if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(f"{', '.join(missing)} does not exist; expected stage config files")
+        return _from_config(first, overlays)
     for name in names:
         if not glob.has_magic(name) and not Path(name).exists():
             raise FileNotFoundError(
@@ -144,11 +151,13 @@ def _ensemble(members: list[ModelSource], combine: str, name: str | None) -> Mod
     return ModelSource(name, net, checkpoints, True, members[0].data, {}, combine)
 
 
-def _from_config(path: Path) -> ModelSource:
+def _from_config(path: Path, overlays: list[Path] = ()) -> ModelSource:
+    """A stage config (with its ``overlays``, as later ``--config`` files): its trained net beside it, an
+    ensemble of the members it names, or the net it would build, untrained."""
     try:
-        config = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from err
+        config = read_config([path, *overlays])
+    except (yaml.YAMLError, OSError) as err:
+        raise ValueError(f"{path}: not a readable stage config ({str(err).splitlines()[0]})") from err
     if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
         raise ValueError(f"{path}: no 'model' section; expected a stage config (mimic fit --config FILE)")
     model = config["model"]
@@ -164,7 +173,7 @@ def _from_config(path: Path) -> ModelSource:
     best = stage_dir / "checkpoints" / "best.ckpt"
     if best.is_file():
         return _from_checkpoint(best)
-    net = net_from_config(path)
+    net = net_from_config([path, *overlays])
     if net is None:
         raise ValueError(f"{path}: no model.init_args.net and no checkpoints/best.ckpt beside it")
     net.eval()

@@ -1,5 +1,6 @@
-"""W&B runs named after the stage: grouped by experiment, one job type per stage, and a resumed fit
-logging into the run it started (its id kept in the run folder)."""
+"""A run's loggers: by default a CSV file in its folder that a resumed fit continues; W&B runs named after
+the stage, grouped by experiment, one job type per stage, and a resumed fit logging into the run it
+started (its id kept in the run folder)."""
 
 import os
 import secrets
@@ -10,8 +11,25 @@ from jsonargparse import Namespace
 from mimic import atomic
 from mimic.run_defaults import RunSettings
 
+CSV_LOGGER = "mimic.run_log.RunCSVLogger"  # Lightning's CSVLogger, continued by a resumed run
 WANDB_LOGGER = "lightning.pytorch.loggers.WandbLogger"
 WANDB_RUN_ID = "wandb-run-id"  # in the run folder: the W&B run a resumed fit continues
+
+
+def configure_loggers(
+    trainer: Namespace, run: RunSettings, run_dir: Path, fitting: bool, resuming: bool, resumed_step: int | None
+) -> None:
+    """Fill the ``trainer`` config section's loggers in place, before they are built."""
+    if trainer.logger is None or trainer.logger is True:
+        trainer.logger = Namespace(
+            class_path=CSV_LOGGER,
+            init_args=Namespace(save_dir=str(run_dir), name="", version="", resume_at_step=resumed_step),
+        )
+    for logger in trainer.logger if isinstance(trainer.logger, list) else [trainer.logger]:
+        if isinstance(logger, Namespace) and logger.class_path == WANDB_LOGGER:
+            name_wandb_run(logger, run, run_dir)
+            if fitting:
+                keep_wandb_run_id(logger, run_dir, resuming)
 
 
 def name_wandb_run(logger: Namespace, run: RunSettings | Namespace, run_dir: Path) -> None:
