@@ -128,6 +128,14 @@ class EpochProgress:
     def load(self, state: dict[str, int]) -> None:
         self.epoch, self.batches = int(state["epoch"]), int(state["batches"])
 
+    def load_from_lightning(self, checkpoint: dict) -> None:
+        """The count a checkpoint written before mimic kept its own (its DataModule state has none) holds
+        in Lightning's saved loop state: the epoch and the batches its training loop had fetched."""
+        progress = checkpoint.get("loops", {}).get("fit_loop", {}).get("epoch_loop.batch_progress", {})
+        ready = progress.get("current", {}).get("ready")
+        if ready is not None:
+            self.epoch, self.batches = int(checkpoint.get("epoch", 0)), int(ready)
+
 
 def items_done(progress: EpochProgress, per_batch: int) -> Callable[[int], int]:
     """For a sampler: the items an epoch's batches already taken on this rank stand for."""

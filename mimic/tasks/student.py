@@ -3,6 +3,7 @@
 from typing import Any, Literal
 
 import lightning.pytorch as pl
+from lightning.pytorch.utilities import rank_zero_warn
 from torch import Tensor
 from torchmetrics import MeanSquaredError
 
@@ -60,6 +61,13 @@ class StudentModule(TrainedClassifier):
         self.loss_name, self.temperature, self.hard_label_weight = loss, temperature, hard_label_weight
         self.val_agreement, self.test_agreement = Agreement(), Agreement()
         self.val_logit_mse, self.test_logit_mse = MeanSquaredError(), MeanSquaredError()
+
+    def setup(self, stage: str) -> None:
+        if self.teacher is None and any(isinstance(c, TeacherLogits) for c in self.trainer.callbacks):
+            rank_zero_warn(
+                "StudentModule: its TeacherLogits is in trainer.callbacks, as configs were written before it "
+                "became the student's own argument; move it to model.init_args.teacher"
+            )
 
     def configure_callbacks(self) -> list[pl.Callback]:
         return [] if self.teacher is None else [self.teacher]

@@ -143,3 +143,8 @@ class TrainedClassifier(ClassifierTask):
         if not self.optimisation.weight_decay:  # make_optimizer makes one group
             merge_optimizer_groups(checkpoint, list(self.net.parameters()))
         restore_running(checkpoint, {"train_err": self.train_err, "train_loss": self.train_loss}, self.device)
+        datamodule = self.trainer.datamodule
+        if isinstance(datamodule, MimicDataModule) and "epoch_progress" not in checkpoint.get(
+            type(datamodule).__qualname__, {}
+        ):  # written before the DataModule kept its count (Lightning restores its state after this hook)
+            datamodule.epoch_progress.load_from_lightning(checkpoint)

@@ -226,3 +226,13 @@ def test_compiled_student_and_teacher(in_tmp, fashion_root, teachers):
     weights = torch.load(in_tmp / "runs/test/student/checkpoints/last.ckpt", weights_only=True)["state_dict"]
     assert not any("_orig_mod" in key for key in weights)
     assert torch.isfinite(cli.trainer.callback_metrics["train/loss_epoch"])
+
+
+def test_a_config_of_the_previous_layout_still_trains_and_says_where_the_teacher_goes(in_tmp, fashion_root, teachers):
+    """Before the teacher was the student's argument, configs listed TeacherLogits in trainer.callbacks."""
+    config = student_config(fashion_root, [str(teachers[0])])
+    teacher = config["model"]["init_args"].pop("teacher")
+    config["trainer"]["callbacks"] = [teacher]
+    with pytest.warns(UserWarning, match="move it to model.init_args.teacher"):
+        cli = main(["fit", "--config", write_config(in_tmp / "old.yaml", config)])
+    assert "val/agreement" in cli.trainer.callback_metrics

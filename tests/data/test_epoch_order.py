@@ -58,3 +58,18 @@ def test_ddp_ranks_share_an_epoch_as_a_distributed_sampler_does_and_resume_their
     shares = [sampler.share(0, rank, 2).tolist() for rank in range(2)]
     assert shares[0] == order[0::2] and shares[1] == order[1::2] + order[:1]  # padded to 46 with the first
     assert sorted(shares[0] + shares[1]) == sorted(order + order[:1])
+
+
+def test_the_epoch_progress_counts_its_epoch_and_reads_a_checkpoint_from_before_it_was_kept():
+    from mimic.data.epoch_order import EpochProgress
+
+    progress = EpochProgress()
+    for _ in range(3):
+        progress.count(epoch=2)
+    assert progress.batches_in(2) == 3 and progress.batches_in(3) == 0  # a new epoch starts at its beginning
+    progress.count(epoch=3)
+    assert progress.state() == {"epoch": 3, "batches": 1}
+    # a checkpoint of the previous layout: only Lightning's saved loop state knows the position
+    older = {"epoch": 4, "loops": {"fit_loop": {"epoch_loop.batch_progress": {"current": {"ready": 7}}}}}
+    progress.load_from_lightning(older)
+    assert progress.state() == {"epoch": 4, "batches": 7}
