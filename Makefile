@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech lint format bench bench-streaming bench-step bench-viterbi bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech levers lint format bench bench-streaming bench-step bench-viterbi bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ paper: install ## The paper's claim (3 seeds) and Figures 1-3 on Fashion-MNIST, 
 
 paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfer speech), resumable -> runs/paper-speech
 	$(VENV)/bin/mimic paper-speech --reuse
+
+levers: install ## What makes a shallow mimic win on Fashion-MNIST, chosen on validation, resumable -> runs/levers
+	$(VENV)/bin/mimic levers --reuse
 
 demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
 	$(VENV)/bin/mimic demo-speech

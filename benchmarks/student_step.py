@@ -65,7 +65,7 @@ def _conv_shallow() -> nn.Module:  # configs/cifar/snn_cnn_mimic_30k_128.yaml
     )  # fmt: skip
 
 
-# the configs' students: configs/fashion/shallow_mimic.yaml, configs/timit/snn_mimic_{8k,400k}.yaml,
+# the configs' students: configs/fashion/shallow_mimic.yaml, configs/timit_student.yaml (+ timit/snn_mimic_400k.yaml),
 # configs/speech/shallow_mimic.yaml (4096, AdamW), configs/cifar/snn_cnn_mimic_30k_128.yaml
 STUDENTS = {
     "fashion": Student("Fashion 256L-2048", (1, 28, 28), 10, _shallow((1, 28, 28), 10, 2048, 256), 128, "sgd", 0.05),

@@ -48,7 +48,7 @@ class Agreement(_Fraction):
 
 class RunningMean(Metric):
     """Mean of per-batch values weighted by batch size; non-finite values are left out (the task stops
-    the run on them at its next finite check, ``ClassifierTask.watch_finite``)."""
+    the run on them at its next finite check, ``mimic.tasks.finite_loss``)."""
 
     full_state_update = False
 

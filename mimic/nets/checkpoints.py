@@ -55,14 +55,6 @@ def resolve_checkpoints(patterns: str | list[str]) -> list[Path]:
     return paths
 
 
-def check_teachers(patterns: str | list[str]) -> None:
-    """Read each teacher checkpoint and rebuild its net, raising the error its reader would. The CLI
-    calls it before building the objects that read them: jsonargparse would wrap their errors in its own
-    "does not validate against any of the Union subtypes" text."""
-    for path in resolve_checkpoints(patterns):
-        net_from_checkpoint(load_checkpoint(path), path)
-
-
 def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, Any]:
     """``torch.load`` with ``weights_only=True``; a file that needs arbitrary unpickling is refused, and
     every failure names the file and what is wrong with it."""

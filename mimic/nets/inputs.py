@@ -1,7 +1,7 @@
 """A net prepares its own inputs: normalisation statistics are buffers of the net.
 
 DataModules yield raw inputs (uint8 pixels 0..255, unnormalised filterbank features). Each net starts
-with one of these modules, fitted on its training split before its first step (``ClassifierTask``
+with one of these modules, fitted on its training split before its first step (``TrainedClassifier``
 asks the DataModule for ``training_inputs()``) and saved with its weights, so a checkpoint is usable
 with nothing else, a teacher and its student each see inputs prepared as in their own training, and an
 exported net takes raw inputs.

@@ -22,6 +22,8 @@ class TeacherModule(TrainedClassifier):
 
     def __init__(self, net: Net, label_smoothing: float = 0.0, **kwargs: Any) -> None:
         super().__init__(net, **kwargs)
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"model.label_smoothing must lie in [0, 1), got {label_smoothing}")
         self.label_smoothing = label_smoothing
 
     def on_fit_start(self) -> None:
