@@ -83,7 +83,8 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         return {"epoch_progress": self.epoch_progress.state()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        if "epoch_progress" in state_dict:  # (checkpoints from before it was kept: the epoch restarts its order)
+        # (checkpoints from before it was kept: TrainedClassifier.on_load_checkpoint read Lightning's loops)
+        if "epoch_progress" in state_dict:
             self.epoch_progress.load(state_dict["epoch_progress"])
 
     def check_settings(self) -> None:
