@@ -84,7 +84,8 @@ class MimicCLI(LightningCLI):
         # no file and advise weights_only=False: read it our way first, so a bad file is one clear line.
         path = self.config[self.config.subcommand].get("ckpt_path") if self.config.get("subcommand") else None
         if path and Path(path).is_file():
-            errors.reported(SafeCheckpointIO().load_checkpoint, path)
+            checkpoint = errors.reported(SafeCheckpointIO().load_checkpoint, path)
+            self._read_steps = (str(path), int(checkpoint.get("global_step", 0)))  # a resumed fit's, once
 
     @property
     def run_settings(self) -> RunSettings:
@@ -112,6 +113,9 @@ class MimicCLI(LightningCLI):
         path = self.run_settings.folder.last if path == "last" else path
         if not path or not Path(path).is_file():
             return None
+        read = getattr(self, "_read_steps", None)  # parse_arguments read this file already
+        if read is not None and read[0] == str(path):
+            return read[1]
         return int(SafeCheckpointIO().load_checkpoint(path).get("global_step", 0))
 
     def instantiate_classes(self) -> None:

@@ -98,7 +98,10 @@ def _read_sections(path: Path) -> dict[str, Any]:
             return {k: v if k == "callbacks" else resolve(v) for k, v in value.items()}
         return value
 
-    return resolve(yaml.safe_load(path.read_text()) or {})
+    try:
+        return resolve(yaml.safe_load(path.read_text()) or {})
+    except yaml.YAMLError as err:  # a user's file: one line naming it, not a parser traceback
+        raise ValueError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from err
 
 
 def _overlay(base: Any, over: Any) -> Any:

@@ -141,3 +141,10 @@ def test_more_mistakes_each_one_line(monkeypatch, capsys, teacher_yaml, in_tmp, 
     # a generator range given backwards is refused, saying what it must be
     line = _fails(monkeypatch, capsys, "data", "synth-timit", "--out", str(in_tmp / "c"), "--snr-db", "30", "10")
     assert line == "mimic: error: data synth-timit: --snr-db takes LOW HIGH with LOW <= HIGH, got 30.0 10.0"
+
+
+def test_a_broken_config_given_to_the_tools_is_one_line(monkeypatch, capsys, in_tmp):
+    broken = in_tmp / "broken.yaml"
+    broken.write_text("model:\n  init_args: [unclosed\n")
+    line = _fails(monkeypatch, capsys, "nets", str(broken))
+    assert line.startswith("mimic: error:") and "broken.yaml: not valid YAML" in line

@@ -85,7 +85,9 @@ def measure_costs(experiment: Experiment, stages: list[Stage]) -> None:
     """``mimic speed`` over every stage's net, the students' teacher first: ``<runs>/speed.csv``."""
     from mimic.cli import main
 
-    teacher = next((s.teacher for s in stages if s.role == "student" and s.teacher), None)
+    running = {s.name for s in stages}
+    # the reference of "x faster than the teacher": the students' teacher, if it is among the stages run
+    teacher = next((s.teacher for s in stages if s.role == "student" and s.teacher in running), None)
     names = sorted((s.name for s in stages), key=lambda name: name != teacher)  # stable: the teacher first
     folders = [str(stage_folder(experiment, name).stage_dir) for name in names]
     main(["speed", *folders, *SPEED_ARGS, f"--csv={experiment.runs / SPEED_FILE}"])
