@@ -3,6 +3,8 @@ experiment runner, the report and ``mimic export|speed`` all ask ``RunFolder``.
 
 ```
 runs/<experiment>/<stage>/          a stage (``run.root``/``run.experiment``/``run.stage``)
+    record.json                     how far the stage got and what it read (``mimic.stage_record``)
+    scores.json                     what its validate and test runs measured (the report's row)
     config.yaml  metrics.csv        the fit's resolved config and its logs
     checkpoints/best.ckpt           the best epoch by ``run.monitor``; the next stage reads it
     checkpoints/last.ckpt           the run as it last stood: what ``--ckpt_path last`` resumes
@@ -57,6 +59,14 @@ class RunFolder:
     @property
     def last(self) -> Path:
         return self.checkpoints / "last.ckpt"
+
+    @property
+    def record(self) -> Path:
+        return self.stage_dir / "record.json"
+
+    @property
+    def scores(self) -> Path:
+        return self.stage_dir / "scores.json"
 
     @property
     def config(self) -> Path:

@@ -14,6 +14,7 @@ from torch import Tensor
 
 from mimic.atomic import atomic_file
 from mimic.callbacks.logit_cache import LogitCache
+from mimic.content_hash import content_hash
 from mimic.nets.checkpoints import load_checkpoint
 
 
@@ -21,7 +22,7 @@ def identity(parts: list[str], teacher_files: list[Path], data_key: str) -> str:
     """What a cache file must have been made for: ``parts`` (combine rule, split, precision, sharding),
     the teachers' weights by content (their bytes, not names or dates: a swapped teacher shows) and the
     samples behind ``batch["index"]`` (``MimicDataModule.cache_key``)."""
-    return hashlib.sha256("|".join([*parts, *(file_sha256(p) for p in teacher_files), data_key]).encode()).hexdigest()
+    return hashlib.sha256("|".join([*parts, *(content_hash(p) for p in teacher_files), data_key]).encode()).hexdigest()
 
 
 def save(cache: LogitCache, path: Path, made_for: str) -> None:
@@ -45,14 +46,6 @@ def load_into(cache: LogitCache, path: Path, made_for: str, split: str) -> None:
     if state.get("checksum") != _checksum(state):
         return _rebuilding(split, f"{path} fails its checksum: it changed after it was written")
     cache.load_state(state)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _checksum(state: dict[str, Tensor]) -> str:

@@ -5,6 +5,8 @@ features); the nets normalise them. Beyond Lightning's hooks it declares:
 
 - ``num_classes`` and ``in_shape``, and ``shapes(settings)``, the same from its settings alone (no
   instance, no data read): the ``mimic`` command passes them to the net, so configs never repeat them;
+- ``input_files(settings)``: the files its samples and labels come from, from its settings alone (what a
+  stage's record hashes as its data: a changed corpus retrains the stages that read it);
 - ``check_settings()``: called by the constructor, so that a bad setting or a missing corpus stops a run
   before the trainer starts;
 - ``training_inputs()``: the raw labeled training inputs, for fitting a net's input statistics;
@@ -22,6 +24,7 @@ implement ``PhoneScoringData``, which ``mimic.callbacks.PhoneErrorRateScorer`` r
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
@@ -47,6 +50,13 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         """(in_shape, num_classes) of a DataModule built with ``settings`` (its constructor's arguments,
         defaults filled in). This default serves DataModules whose shapes are class attributes."""
         return tuple(cls.in_shape), cls.num_classes
+
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path] | None:
+        """The files a DataModule built with ``settings`` reads its samples and labels from, in a stable
+        order; files not there yet (``download``) are named where they will be. ``None``: not declared (a
+        stage's record then knows its data by its settings only)."""
+        return None
 
     @abstractmethod
     def training_inputs(self) -> Iterator[Tensor]:

@@ -1,12 +1,15 @@
 """CIFAR-10 (Krizhevsky 2009), the paper's image benchmark, optionally with unlabeled transfer images."""
 
+from pathlib import Path
+from typing import Any
+
 import torch
 from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
 from mimic.data.images.sources import TransferSource
 from mimic.data.on_device import DEFAULT_MEMORY_SHARE
-from mimic.formats.cifar import CLASS_NAMES, find_cifar10, read_cifar10
+from mimic.formats.cifar import CLASS_NAMES, TRAIN_BATCHES, find_cifar10, read_cifar10
 
 
 class CIFAR10DataModule(ImageDataModule):
@@ -67,6 +70,15 @@ class CIFAR10DataModule(ImageDataModule):
             from torchvision.datasets import CIFAR10
 
             CIFAR10(self.hparams.root, train=True, download=True)  # unpacks cifar-10-batches-py/ there
+
+    @classmethod
+    def corpus_files(cls, settings: dict[str, Any]) -> list[Path]:
+        try:
+            folder, layout = find_cifar10(settings["root"])
+        except FileNotFoundError:
+            folder, layout = Path(settings["root"]) / "cifar-10-batches-py", "python"  # where download puts them
+        suffix = ".bin" if layout == "binary" else ""
+        return [folder / f"{name}{suffix}" for name in (*TRAIN_BATCHES, "test_batch")]
 
     def find_data(self) -> None:
         find_cifar10(self.hparams.root)

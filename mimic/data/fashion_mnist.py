@@ -1,6 +1,7 @@
 """Fashion-MNIST (Xiao et al. 2017): the image corpus every machine of ours has, from Debian's package."""
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -100,6 +101,15 @@ class FashionMNISTDataModule(ImageDataModule):
 
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=True, download=True)
             FashionMNIST(self.hparams.root or DEFAULT_ROOTS[0], train=False, download=True)
+
+    @classmethod
+    def corpus_files(cls, settings: dict[str, Any]) -> list[Path]:
+        root = settings.get("root") or (DEFAULT_ROOTS[0] if settings.get("download") else None)
+        try:
+            folder = find_root(root)
+        except FileNotFoundError:
+            folder = Path(root or DEFAULT_ROOTS[0])  # where download puts them
+        return [folder / name for split in ("train", "test") for name in FILES[split]]
 
     def find_data(self) -> None:
         find_root(self.hparams.root)

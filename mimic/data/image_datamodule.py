@@ -7,6 +7,8 @@ pixels ``x`` (B, C, H, W) uint8, ``y`` (B,) int64, ``index`` (B,) int64. The net
 
 from abc import abstractmethod
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,6 +57,21 @@ class ImageDataModule(MimicDataModule):
             raise ValueError(f"data.train_size must be at least 1 (or null: all), got {hp.train_size}")
         if not hp.download:
             self.find_data()  # a missing corpus is named now, not after the trainer has started
+
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        """The corpus's files, then the transfer source's."""
+        transfer = settings.get("transfer")
+        source = []
+        if isinstance(transfer, dict) and transfer.get("class_path"):
+            source = TransferSource.input_files_of(transfer["class_path"], transfer.get("init_args") or {})
+        return [*cls.corpus_files(settings), *source]
+
+    @classmethod
+    @abstractmethod
+    def corpus_files(cls, settings: dict[str, Any]) -> list[Path]:
+        """The corpus's files (both splits) that ``read`` takes, for ``settings``; where they will be if
+        they are not there yet."""
 
     @abstractmethod
     def find_data(self) -> None:

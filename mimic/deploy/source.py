@@ -14,7 +14,6 @@ Checkpoints are read with ``weights_only=True`` (``load_checkpoint``): a tampere
 
 import csv
 import glob
-import hashlib
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -84,14 +83,6 @@ class ModelSource:
         except (ImportError, AttributeError):
             return None
         return list(names) if names is not None and len(names) == self.num_classes else None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_source(names: list[str]) -> ModelSource:

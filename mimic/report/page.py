@@ -13,6 +13,7 @@ from mimic import atomic
 from mimic.report import costs
 from mimic.report.comparisons import Comparison, comparison_table, paired_comparisons, write_comparisons_csv
 from mimic.report.format import csv_text, percent
+from mimic.report.records import disagreement, record_ids
 from mimic.report.rows import Row, epoch_curve
 from mimic.report.scoring import Scoring
 
@@ -93,19 +94,25 @@ def write_report(
     minutes: float,
     quick: bool = False,
     wandb: bool = False,
-    reused: bool = False,
+    reused: int = 0,
 ) -> Path:
     """Write ``results.md``, ``results.csv``, ``comparisons.csv`` and ``curves.png`` into the experiment's
-    folder, from what its runs wrote (the rows, the kept test results, ``speed.csv``)."""
+    folder, from what its runs wrote (the rows, their records, the kept test results, ``speed.csv``);
+    ``reused``: how many stages were done before this run. Rows whose records disagree about what they
+    read are refused (``ValueError``)."""
+    problem = disagreement(rows)
+    if problem is not None:
+        raise ValueError(f"{report.folder}: not one table: {problem}")
     out_dir, scoring = report.folder, report.scoring
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = scoring.columns
     cost = costs.read_costs(out_dir)
     header = ["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)]
-    header += costs.CSV_COLUMNS
+    header += [*costs.CSV_COLUMNS, "record"]
     table = [
         [r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key, "") for c in columns)]
         + costs.csv_cells(cost.get(r.stage))
+        + [r.record.id if r.record is not None else ""]
         for r in rows
     ]
     atomic.write_text(out_dir / "results.csv", csv_text(header, table))
@@ -129,8 +136,11 @@ def write_report(
     lines += [effect_sentence(scoring, rows), ""]
     if report.figures is not None:
         lines += [*report.figures(rows, out_dir), ""]
-    took = f"All stages took {minutes:.1f} minutes"
-    lines.append(f"{took} (trained stages with a checkpoint were reused: `--reuse`)." if reused else f"{took}.")
+    took = f"This run took {minutes:.1f} minutes"
+    lines.append(
+        f"{took}; {reused} of the {len(rows)} stages were done before it and reused." if reused else f"{took}."
+    )
+    lines += ["", record_ids(rows)]
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
     lines += ["", "![curves by epoch](curves.png)", ""]

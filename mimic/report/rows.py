@@ -1,5 +1,5 @@
 """One row of a results table: what a stage's net is, its scores, and the stages it is compared with, read
-from the files its runs wrote (``scores.json``, ``metrics.csv``, the kept test results)."""
+from the files its runs wrote (``scores.json``, ``record.json``, ``metrics.csv``, the kept test results)."""
 
 import csv
 import json
@@ -11,9 +11,9 @@ from mimic import atomic
 from mimic.report.paired import Predictions, read_predictions
 from mimic.report.paired_per import UtteranceScores, read_utterances
 from mimic.run_folder import RunFolder
+from mimic.stage_record import StageRecord
 
 LAST_TRAIN_ERR = "train/err"  # filled from the run's metrics.csv: the last training epoch's error
-SCORES_FILE = "scores.json"  # in a stage's folder: what its scored runs measured (written by the runner)
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class Measured:
     minutes: float
 
     def write(self, folder: RunFolder) -> None:
-        atomic.write_text(folder.stage_dir / SCORES_FILE, json.dumps(asdict(self), indent=2) + "\n")
+        atomic.write_text(folder.scores, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
     def read(cls, folder: RunFolder) -> "Measured":
-        path = folder.stage_dir / SCORES_FILE
+        path = folder.scores
         try:
             return cls(**json.loads(path.read_text()))
         except FileNotFoundError as err:
@@ -58,11 +58,12 @@ class Row:
     twin: str | None = None  # the stage of the same net trained on labels (students)
     teacher: str | None = None  # the stage of the teacher it mimics (students)
     against: tuple[str, ...] = ()  # further stages it is compared with
+    record: StageRecord | None = None  # its record.json: what it read and made (rows the runner reads)
 
     @classmethod
     def read(cls, folder: RunFolder, trained: bool, **declared: Any) -> "Row":
-        """The row of the stage in ``folder``: its ``scores.json`` and, if ``trained``, its last training
-        error from ``metrics.csv``; ``declared`` holds what the experiment says of it (stage, model, role,
+        """The row of the stage in ``folder``: its ``scores.json``, its record and, if ``trained``, its last
+        training error from ``metrics.csv``; ``declared`` holds what the experiment says of it (stage, model, role,
         twin, teacher, against)."""
         measured = Measured.read(folder)
         scores = dict(measured.scores)
@@ -70,7 +71,7 @@ class Row:
         if curve and trained:
             scores[LAST_TRAIN_ERR] = curve[-1][1]
         fields = asdict(measured) | {"scores": scores, "run_dir": folder.stage_dir}
-        return cls(**fields, **declared)
+        return cls(**fields, **declared, record=StageRecord.read(folder.record))
 
     @property
     def folder(self) -> RunFolder:

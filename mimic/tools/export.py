@@ -12,6 +12,7 @@ from typing import Any
 
 import mimic
 from mimic import atomic, errors
+from mimic.content_hash import sha256_of
 from mimic.deploy.check_inputs import test_inputs
 from mimic.deploy.cost import multiply_adds, parameters
 from mimic.deploy.exporters import (
@@ -25,7 +26,7 @@ from mimic.deploy.exporters import (
     runner,
     temporary_beside,
 )
-from mimic.deploy.source import ModelSource, load_source, sha256_of
+from mimic.deploy.source import ModelSource, load_source
 
 DEFAULT_TOLERANCE = 1e-4  # fp32 logits: the bound; arithmetic order alone stays far below it
 CHECK_INPUTS = 64

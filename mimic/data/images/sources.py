@@ -7,7 +7,9 @@ The teacher labels them on the fly; their own labels, where a file has any, are 
 
 from abc import ABC, abstractmethod
 from glob import glob
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,6 +29,21 @@ class TransferSource(ABC):
 
     # Whether an index always gives the same image: what lets TeacherLogits cache its logits.
     deterministic = True
+
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        """The files a source built with ``settings`` (its constructor's arguments) reads, from the
+        settings alone: what a stage's record hashes. Sources that make up their images read none."""
+        return []
+
+    @staticmethod
+    def input_files_of(class_path: str, settings: dict[str, Any]) -> list[Path]:
+        """``input_files`` of the source class ``class_path`` (as a config names it)."""
+        module, _, name = class_path.rpartition(".")
+        source = getattr(import_module(module), name)
+        if not (isinstance(source, type) and issubclass(source, TransferSource)):
+            raise ValueError(f"data.transfer: {class_path} is not a TransferSource")
+        return source.input_files(settings)
 
     def setup(self, train_images: Tensor) -> None:
         """Called once with the labeled training images (N, C, H, W) uint8; made-up sources use them."""
@@ -79,6 +96,13 @@ class TinyImages(TransferSource):
             raise ValueError(f"{path}: num_images must be 1..{available} (images not in CIFAR-10), got {num_images}")
         self._indices = self._select(excluded)  # (num_images,) sorted file indices: disk reads in order
 
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        path = Path(settings["path"])
+        if not settings.get("exclude_cifar", True):
+            return [path]
+        return [path, Path(settings.get("exclude") or path.with_name("80mn_cifar_idxs.txt"))]
+
     def _select(self, excluded: np.ndarray) -> np.ndarray:
         total, wanted = len(self._file), self.num_images
         if self.selection == "range":
@@ -126,6 +150,10 @@ class NumpyImages(TransferSource):
         self.paths, self.key, self.channels_last, self.num_images = paths, key, channels_last, num_images
         self.allow_compressed = allow_compressed
         self._map_files()
+
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        return _expand(settings["paths"])
 
     def _map_files(self) -> None:
         self._arrays = [self._open(f) for f in _expand(self.paths)]
@@ -183,6 +211,10 @@ class PickledImages(TransferSource):
         channels_last: the array is (N, H, W, C).
     """
 
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        return [Path(settings["path"])]
+
     def __init__(self, path: str, key: str = "data", channels_last: bool = True) -> None:
         self.path, self.key, self.channels_last = path, key, channels_last
         content = load_dataset_pickle(path)
@@ -213,10 +245,13 @@ class ImageFolder(TransferSource):
 
     def __init__(self, root: str, size: int = 32, extensions: tuple[str, ...] = (".png", ".jpg", ".jpeg")) -> None:
         self.root, self.size, self.extensions = root, size, tuple(extensions)
-        wanted = {e.lower() for e in self.extensions}
-        self._files = sorted(p for p in Path(root).rglob("*") if p.suffix.lower() in wanted and p.is_file())
+        self._files = _images_below(root, self.extensions)
         if not self._files:
             raise FileNotFoundError(f"{root}: no images ending in {', '.join(self.extensions)} below this folder")
+
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        return _images_below(settings["root"], settings.get("extensions", (".png", ".jpg", ".jpeg")))
 
     def __len__(self) -> int:
         return len(self._files)
@@ -237,6 +272,11 @@ class ImageFolder(TransferSource):
                 raise ValueError(f"{path}: {found} pixels, expected {self.size}x{self.size}")
             out[k] = pixels.transpose(2, 0, 1)
         return torch.from_numpy(out)
+
+
+def _images_below(root: str | Path, extensions: tuple[str, ...]) -> list[Path]:
+    wanted = {e.lower() for e in extensions}
+    return sorted(p for p in Path(root).rglob("*") if p.suffix.lower() in wanted and p.is_file())
 
 
 def _expand(paths: str | list[str]) -> list[Path]:

@@ -102,6 +102,15 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
         features = FeatureSettings(settings["num_mel_bins"], settings["energy"], settings["deltas"])
         return (2 * settings["context"] + 1, features.dim), NUM_TARGETS  # (frames, features per frame)
 
+    @classmethod
+    def input_files(cls, settings: dict[str, Any]) -> list[Path]:
+        """Every scored utterance's audio and alignment, then the transfer speech's audio."""
+        utterances = list_utterances(settings["root"], strict=settings.get("strict", True))
+        files = [path for split in sorted(utterances) for u in utterances[split] for path in (u.wav, u.phn)]
+        if settings.get("transfer_root"):
+            files += [u.wav for u in list_transfer(settings["transfer_root"], corpus_speakers(settings["root"]))]
+        return files
+
     @property
     def in_shape(self) -> tuple[int, int]:
         return self.shapes(dict(self.hparams))[0]

@@ -1,0 +1,166 @@
+"""Fault injection on a whole experiment: ``mimic demo`` (every stage, several epochs each, on the tiny
+Fashion-MNIST) SIGKILLed from outside at random moments, half of them just after a stage writes its first
+checkpoint, and run again with the same command after each kill, ends with the error columns and every
+kept prediction file of the run never interrupted. Then one teacher's config changes, and exactly that
+teacher, the ensemble and the students that read it are trained again. ``make test-faults``."""
+
+import csv
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.fixtures.configs import CONFIGS, REPO
+
+# several epochs a stage, a last.ckpt every 3 of each epoch's 8 steps, runs that repeat bit for bit
+DEMO = (
+    "--quick",
+    "--trainer.max_epochs=3",
+    "--data.init_args.batch_size=32",
+    "--run.checkpoint_every_n_steps=3",
+    "--trainer.deterministic=true",
+)
+DEMO_STAGES = (
+    "teacher_cnn",
+    "teacher_cnn_seed1",
+    "ensemble",
+    "dnn_labels",
+    "shallow_labels",
+    "shallow_mimic",
+    "conv_shallow_labels",
+    "conv_shallow_mimic",
+)
+TRAINED = tuple(s for s in DEMO_STAGES if s != "ensemble")
+# Half the kills come just after a stage writes its first checkpoint (last.ckpt, 3 steps in, or best.ckpt,
+# after its first validation: what an experiment used to keep as final), half a random time into a stage.
+KINDS = ("last.ckpt", "random", "best.ckpt", "random") * 2
+COMPARED = ("stage", "role", "arch", "params", "test/err", "train/err", "test/agreement")
+
+
+def _start(folder: Path, fashion_root: Path, *args: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "mimic", "demo", *DEMO, f"--data.init_args.root={fashion_root}", *args]
+    log = (folder / "log.txt").open("a")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    # a session of its own: the kill takes the run's whole process group, and nothing else
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _run(folder: Path, fashion_root: Path, *args: str) -> str:
+    """The demo run to its end; its output."""
+    before = (folder / "log.txt").read_text() if (folder / "log.txt").exists() else ""
+    process = _start(folder, fashion_root, *args)
+    assert process.wait(timeout=900) == 0, (folder / "log.txt").read_text()[-4000:]
+    return (folder / "log.txt").read_text()[len(before) :]
+
+
+def _done(folder: Path, stage: str) -> bool:
+    record = folder / "runs/demo" / stage / "record.json"
+    return record.is_file() and '"state": "done"' in record.read_text()
+
+
+def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> bool:
+    """Poll every 2 ms until ``condition()`` holds (True) or the run ends (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.002)
+    raise TimeoutError("the run neither got there nor ended")
+
+
+def _killed_run(folder: Path, fashion_root: Path, kind: str, rng: random.Random) -> str | None:
+    """One run of the demo, SIGKILLed at a moment of ``kind``; where it was killed, or None if it ended first."""
+    waiting = [s for s in TRAINED if not _done(folder, s)]
+    if not waiting:
+        return None
+    stage = rng.choice(waiting[:2])  # the kills spread over the experiment, teachers first
+    checkpoints = folder / "runs/demo" / stage / "checkpoints"
+    process = _start(folder, fashion_root)
+    try:
+        if kind in ("last.ckpt", "best.ckpt"):
+            got_there = _wait_for((checkpoints / kind).is_file, process)
+            moment = f"just after {stage} wrote its first {kind}"
+        else:
+            started = _wait_for((folder / "runs/demo" / stage / "record.json").is_file, process)
+            delay = rng.uniform(0.0, 3.0)
+            time.sleep(delay)
+            got_there = started and process.poll() is None
+            moment = f"{delay:.2f} s into {stage}"
+        if not got_there:
+            return None
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return moment
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _results(folder: Path) -> list[dict]:
+    with (folder / "runs/demo/results.csv").open(newline="") as f:
+        return [{k: row[k] for k in COMPARED} for row in csv.DictReader(f)]
+
+
+def _predictions(folder: Path) -> dict[str, dict[str, np.ndarray]]:
+    found = {}
+    for path in sorted((folder / "runs/demo").glob("*/test/predictions.npz")):
+        with np.load(path, allow_pickle=False) as kept:
+            found[path.parts[-3]] = {key: kept[key] for key in kept.files}
+    return found
+
+
+def _ran(output: str) -> set[str]:
+    """The stages a run trained or scored (not reused), from its progress lines."""
+    lines = [line for line in output.splitlines() if line.startswith("[mimic demo] stage ")]
+    return {line.split(": ")[1] for line in lines if ": done: " not in line}
+
+
+@pytest.mark.faults
+def test_killed_experiment_resumes_to_the_uninterrupted_results(tmp_path, fashion_root):
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    straight.mkdir(), killed.mkdir()
+    _run(straight, fashion_root)
+
+    rng = random.Random(25)
+    moments = []
+    for _ in range(3 * len(KINDS)):
+        if len(moments) == len(KINDS):
+            break
+        moment = _killed_run(killed, fashion_root, KINDS[len(moments)], rng)
+        if moment is not None:
+            moments.append(moment)
+    assert len(moments) == len(KINDS), f"only {len(moments)} kills landed: {moments}"
+    output = (killed / "log.txt").read_text()
+    assert "resume: stopped while fitting" in output and "Restoring states from the checkpoint path at" in output
+    _run(killed, fashion_root)
+
+    assert _results(killed) == _results(straight), f"killed at: {moments}"
+    expected, got = _predictions(straight), _predictions(killed)
+    assert sorted(got) == sorted(DEMO_STAGES), sorted(got)
+    for stage, arrays in expected.items():
+        for key, array in arrays.items():
+            assert np.array_equal(got[stage][key], array), f"{stage} {key} differs; killed at: {moments}"
+
+    # One teacher's config changes: exactly it, the ensemble and the students that read it run again.
+    configs = tmp_path / "configs"
+    shutil.copytree(CONFIGS, configs)
+    overlay = configs / "fashion/teacher_cnn_seed1.yaml"
+    overlay.write_text(overlay.read_text().replace("seed_everything: 1", "seed_everything: 2"))
+    dependent = {"teacher_cnn_seed1", "ensemble", "shallow_mimic", "conv_shallow_mimic"}
+    plan = _run(killed, fashion_root, f"--configs={configs}", "--plan")
+    planned = {line.split()[2] for line in plan.splitlines() if line.startswith("[mimic demo]   ")}
+    assert planned == set(DEMO_STAGES), plan
+    changed = {line.split()[2] for line in plan.splitlines() if "inputs changed" in line}
+    assert changed == dependent, plan
+    assert _ran(_run(killed, fashion_root, f"--configs={configs}")) == dependent
+    assert _ran(_run(killed, fashion_root, f"--configs={configs}")) == set()  # and then all of it is done
