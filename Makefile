@@ -27,23 +27,23 @@ test: install ## Run the tests (the slow ones are excluded; see test-all)
 test-slow: install ## Run only the slow tests (DDP subprocesses, the demos end to end)
 	$(PY) -m pytest -m slow
 
-test-faults: install ## Kill runs with SIGKILL at random moments, resume them, require the same weights
+test-faults: install ## Kill runs and a whole experiment with SIGKILL at random moments, rerun, require the same results
 	$(PY) -m pytest -m faults
 
 test-all: install ## Run every test, slow and fault-injection ones included
 	$(PY) -m pytest -m ""
 
-demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST -> runs/demo/results.md
+demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST, resumable -> runs/demo/results.md
 	$(VENV)/bin/mimic demo
 
 paper: install ## The paper's claim (3 seeds) and Figures 1-3 on Fashion-MNIST, resumable -> runs/paper, docs/results/paper
-	$(VENV)/bin/mimic paper --reuse
+	$(VENV)/bin/mimic paper
 
 paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfer speech), resumable -> runs/paper-speech
-	$(VENV)/bin/mimic paper-speech --reuse
+	$(VENV)/bin/mimic paper-speech
 
 levers: install ## What makes a shallow mimic win on Fashion-MNIST, chosen on validation, resumable -> runs/levers
-	$(VENV)/bin/mimic levers --reuse
+	$(VENV)/bin/mimic levers
 
 demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
 	$(VENV)/bin/mimic demo-speech

@@ -10,8 +10,8 @@
   small CNN, 5,000 labels, a full CNN, the ensemble).
 
 Writes ``runs/paper/results.md|csv``, ``comparisons.csv``, ``figure1.png`` .. ``figure3.png`` and copies them
-to ``docs/results/paper/``. ``--reuse`` keeps every stage whose checkpoint exists; ``--quick`` is a smoke
-run on a few hundred images.
+to ``docs/results/paper/``. Run again, it reuses every stage that is done and resumes the one that was
+stopped; ``--quick`` is a smoke run on a few hundred images.
 """
 
 from pathlib import Path

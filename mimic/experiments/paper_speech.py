@@ -17,8 +17,8 @@ in the order they run (what the claim needs first, so that a run cut short with 
 - the narrower pair ``250L-1024`` on labels and as a mimic; the mimic with 3x and 10x extra speech.
 
 Every student is compared with its label-trained twin by a paired bootstrap over the core-test
-utterances (``test/utterances.npz``). ``--reuse`` keeps every stage whose checkpoint exists; every corpus
-whose manifest matches is kept; ``--quick`` is a smoke run on a tiny corpus (its figures mean nothing).
+utterances (``test/utterances.npz``). Run again, it reuses every stage that is done and every corpus whose
+manifest matches; ``--quick`` is a smoke run on a tiny corpus (its figures mean nothing).
 
 Two options of this experiment alone: ``--mimic-of cnn`` has every student mimic the seed-0 CNN instead
 of the ensemble (the second CNN and the ensemble then come last: on a CPU they cost more than the

@@ -12,6 +12,8 @@ from mimic.experiments.fashion_demo import DEMO
 from mimic.experiments.speech_demo import SPEECH_DEMO
 from mimic.report.page import effect_sentence, write_report
 from mimic.report.rows import Row, epoch_curve
+from mimic.run_folder import RunFolder
+from mimic.stage_record import StageRecord, config_hash
 
 
 def _row(stage: str, role: str, arch: str, scores: dict, run_dir: Path, count: int = 10_000, **links) -> Row:
@@ -148,3 +150,31 @@ def test_every_row_shows_its_inference_cost_beside_its_accuracy(tmp_path):
 def _ckpt(run_dir: Path) -> Path:
     (run_dir / "checkpoints").mkdir(parents=True)
     return run_dir / "checkpoints" / "best.ckpt"
+
+
+def _recorded(row: Row, inputs: dict, output: str | None = None, version: str = "0.1.0") -> Row:
+    record = StageRecord("demo", row.stage, "done", {}, config_hash({}), inputs, output, version)
+    return replace(row, record=record)
+
+
+def test_a_table_of_stages_whose_records_disagree_is_refused_and_each_row_names_its_record(tmp_path):
+    runs = {name: tmp_path / name for name in ("teacher", "mimic")}
+    teacher_checkpoint = f"checkpoint {RunFolder(runs['teacher']).best}"
+    data = {"data /corpus": "d1"}
+    teacher = _recorded(_row("teacher", "teacher", "cnn", {"test/err": 0.1}, runs["teacher"]), data, output="t1")
+    mimic = _row("mimic", "student", "256L-2048", {"test/err": 0.1}, runs["mimic"])
+    report = replace(DEMO, runs=tmp_path / "out", published=None).report
+    for inputs, version, why in (
+        ({teacher_checkpoint: "t0", **data}, "0.1.0", "stage mimic read teacher's checkpoint t0, but teacher's record"),
+        ({teacher_checkpoint: "t1", "data /corpus": "d2"}, "0.1.0", "stages teacher and mimic read different"),
+        ({teacher_checkpoint: "t1", **data}, "0.0.9", "the stages' records come from mimic 0.0.9 and 0.1.0"),
+    ):
+        with pytest.raises(ValueError, match=f"not one table: {why}"):
+            write_report(report, [teacher, _recorded(mimic, inputs, version=version)], minutes=1.0)
+    agreeing = _recorded(mimic, {teacher_checkpoint: "t1", **data})
+    for run_dir in runs.values():
+        _predictions(run_dir, [0])
+    table = write_report(report, [teacher, agreeing], minutes=1.0).read_text()
+    assert f"teacher `{teacher.record.id}`, mimic `{agreeing.record.id}`" in table
+    with (tmp_path / "out" / "results.csv").open() as f:
+        assert [r["record"] for r in csv.DictReader(f)] == [teacher.record.id, agreeing.record.id]
