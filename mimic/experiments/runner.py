@@ -7,6 +7,7 @@ trained again with every stage that reads it. Options common to every experiment
 argument goes to every stage's ``mimic fit|validate|test``.
 """
 
+import errno
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from mimic.run_folder import RunFolder
 from mimic.stage_record import StageRecord
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+GO_ON = "what was written before is intact: once that is fixed, the same command goes on from there"
 SPEED_ARGS = ("--no-onnx", "--repeats=100", "--warmup=10", "--rounds=3")  # PyTorch latency and throughput
 
 
@@ -62,6 +64,7 @@ def run_stage(
     folder = stage_folder(experiment, stage.name)
     if decision.action == "done":
         return read_row(experiment, stage)
+    started = time.monotonic()
     record = StageRecord(experiment.name, stage.name, "started", inputs.config, inputs.config_hash, inputs.hashes())
     resume_from: list[str] = []
     if decision.action in ("retrain", "new"):
@@ -79,7 +82,7 @@ def run_stage(
             fit(stage, [*stage_arguments(experiment, stage, config_dir), *extra, *resume_from])
     if stage.trained:
         write_record(record.advanced("fitted"), folder)
-    measured = score(experiment, stage, config_dir, extra)
+    measured = score(experiment, stage, config_dir, extra, started)
     measured.write(folder)
     output = content_hash(folder.best) if stage.trained else None
     write_record(record.advanced("done", output), folder)
@@ -89,17 +92,19 @@ def run_stage(
 def fit(stage: Stage, args: list[str]) -> None:
     from mimic.cli import main  # the CLI imports every package: not needed to declare an Experiment
 
-    main(["fit", *args])
+    fitted = main(["fit", *args])
+    if fitted.trainer.interrupted:  # never recorded as fitted: the same command resumes it
+        errors.fail(f"stage {stage.name}: its fit was interrupted; run the same command again to resume it")
 
 
-def score(experiment: Experiment, stage: Stage, config_dir: Path, extra: list[str]) -> Measured:
-    """``mimic validate`` (where the scoring asks) and ``mimic test`` of the stage's best checkpoint."""
+def score(experiment: Experiment, stage: Stage, config_dir: Path, extra: list[str], started: float) -> Measured:
+    """``mimic validate`` (where the scoring asks) and ``mimic test`` of the stage's best checkpoint; the
+    minutes counted from ``started`` (``time.monotonic()``)."""
     from mimic.cli import main
 
     folder = stage_folder(experiment, stage.name)
     args = [*stage_arguments(experiment, stage, config_dir), *extra]
     checkpoint = [f"--ckpt_path={folder.best}"] if stage.trained else []
-    started = time.monotonic()
     scores: dict[str, float] = {}
     if experiment.scoring.validate:
         validated = main(["validate", *args, *checkpoint])
@@ -121,10 +126,7 @@ def write_record(record: StageRecord, folder: RunFolder) -> None:
     try:
         record.write(folder.record)
     except OSError as err:
-        errors.fail(
-            f"{folder.record}: could not write the stage's record ({err.strerror or err}); the record before "
-            f"it is intact: free some space and run the same command again to go on from there"
-        )
+        errors.fail(f"{folder.record}: could not write the stage's record ({err.strerror or err}); {GO_ON}")
 
 
 def read_row(experiment: Experiment, stage: Stage) -> Row:
@@ -197,11 +199,16 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
         # decided again now: a stage it reads may have just been trained again, to the same checkpoint or not
         decision = decide_stage(experiment, stage, inputs[stage.name], stage.name in forced)
         print(f"{tag} stage {number}/{len(stages)}: {stage.name}: {decision.line()}", flush=True)
-        rows.append(run_stage(experiment, stage, decision, inputs[stage.name], opts.configs, extra))
+        try:
+            rows.append(run_stage(experiment, stage, decision, inputs[stage.name], opts.configs, extra))
+        except OSError as err:
+            if err.errno != errno.ENOSPC:
+                raise
+            errors.fail(f"stage {stage.name}: the disk is full ({err.filename or err}); {GO_ON}")
         shown = ", ".join(
             f"{name} ({split}) {rows[-1].scores[key]:.2%}" for split, key, name in experiment.scoring.compared
         )
-        print(f"{tag} {stage.name}: {shown} (record {rows[-1].record.id})", flush=True)
+        print(f"{tag} {stage.name}: {shown} (record {rows[-1].record.id}, {rows[-1].minutes:.1f} min)", flush=True)
     print(f"{tag} the cost of every net: mimic speed", flush=True)
     measure_costs(experiment, stages)
     minutes = (time.monotonic() - started) / 60

@@ -6,6 +6,7 @@ overlays and overrides, defaults included, less the settings that say where and 
 logged, which change no result (``NOT_RESULTS``).
 """
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -78,7 +79,8 @@ class StageInputs:
         return inputs
 
     def data_identity(self) -> tuple[str, str] | None:
-        """(``data <folder>``, hash of its files) for a DataModule that declares its ``input_files``."""
+        """(``data <folder> [<n> files <hash of their names>]``, hash of their contents) for a DataModule that
+        declares its ``input_files``: stages that read the same files have the same name for them."""
         try:
             module, _, name = self.data_class.rpartition(".")
             files = getattr(import_module(module), name).input_files(self.data_settings)
@@ -87,7 +89,8 @@ class StageInputs:
             return DATA_INPUT.strip(), f"unreadable ({type(err).__name__}: {err})"
         if files is None:
             return None  # the DataModule does not say: its settings (in the config) are all there is
-        return DATA_INPUT + _common_folder(files), files_hash(files)
+        names = hashlib.sha256("\n".join(str(Path(f).resolve()) for f in files).encode()).hexdigest()[:12]
+        return f"{DATA_INPUT}{_common_folder(files)} [{len(files)} files {names}]", files_hash(files)
 
     def upstream(self, produced: dict[Path, str]) -> list[str]:
         """The stages (of ``produced``: checkpoint path -> stage) whose checkpoints this stage reads."""

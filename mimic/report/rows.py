@@ -25,7 +25,7 @@ class Measured:
     hidden_units: int
     scores: dict[str, float]  # by metric key: test/err, val/per ...
     count: int  # test images or reference phones behind the compared metric: its standard error
-    minutes: float
+    minutes: float  # what the run that finished the stage spent on it (its fit, or what was left of it, and scoring)
 
     def write(self, folder: RunFolder) -> None:
         atomic.write_text(folder.scores, json.dumps(asdict(self), indent=2) + "\n")

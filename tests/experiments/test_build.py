@@ -195,3 +195,24 @@ def test_force_names_only_stages_it_has(work, capsys):
     with pytest.raises(SystemExit):
         _run("--force=teachr")
     assert capsys.readouterr().err.strip() == "mimic: error: build: --force: no stage named teachr"
+
+
+def test_a_full_disk_while_a_stage_writes_its_scores_is_one_line_and_the_rerun_scores_it(
+    work, fits, monkeypatch, capsys
+):
+    from mimic.report.rows import Measured
+
+    def full_disk(*_):
+        raise OSError(errno.ENOSPC, "No space left on device", "scores.json")
+
+    shutil.rmtree("runs/build/mimic")
+    with monkeypatch.context() as patch, pytest.raises(SystemExit):
+        patch.setattr(Measured, "write", full_disk)
+        _run()
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "mimic: error: stage mimic: the disk is full (scores.json); what was written before is intact: once that "
+        "is fixed, the same command goes on from there"
+    )
+    assert _plan(capsys)["mimic"] == "score: fitted, stopped while it was scored"
+    _run()
+    assert fits == ["mimic"]
