@@ -17,27 +17,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mimic.experiments.fashion_demo import DEMO
 from tests.fixtures.configs import CONFIGS, REPO
 
 # several epochs a stage, a last.ckpt every 3 of each epoch's 8 steps, runs that repeat bit for bit
-DEMO = (
+DEMO_ARGS = (
     "--quick",
     "--trainer.max_epochs=3",
     "--data.init_args.batch_size=32",
     "--run.checkpoint_every_n_steps=3",
     "--trainer.deterministic=true",
 )
-DEMO_STAGES = (
-    "teacher_cnn",
-    "teacher_cnn_seed1",
-    "ensemble",
-    "dnn_labels",
-    "shallow_labels",
-    "shallow_mimic",
-    "conv_shallow_labels",
-    "conv_shallow_mimic",
-)
-TRAINED = tuple(s for s in DEMO_STAGES if s != "ensemble")
+DEMO_STAGES = tuple(stage.name for stage in DEMO.stages)
+TRAINED = tuple(stage.name for stage in DEMO.stages if stage.trained)
 # Half the kills come just after a stage writes its first checkpoint (last.ckpt, 3 steps in, or best.ckpt,
 # after its first validation: what an experiment used to keep as final), half a random time into a stage.
 KINDS = ("last.ckpt", "random", "best.ckpt", "random") * 2
@@ -45,7 +37,7 @@ COMPARED = ("stage", "role", "arch", "params", "test/err", "train/err", "test/ag
 
 
 def _start(folder: Path, fashion_root: Path, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "mimic", "demo", *DEMO, f"--data.init_args.root={fashion_root}", *args]
+    command = [sys.executable, "-m", "mimic", "demo", *DEMO_ARGS, f"--data.init_args.root={fashion_root}", *args]
     log = (folder / "log.txt").open("a")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     # a session of its own: the kill takes the run's whole process group, and nothing else

@@ -141,17 +141,21 @@ def dependents(forced: set[str], reads: dict[str, list[str]]) -> set[str]:
 
 def make_room(folder: RunFolder, set_aside: bool) -> Path | None:
     """Empty the stage's folder for a fresh fit: its contents deleted, or (``set_aside``) the folder moved
-    to ``<runs>/.set-aside/<stage>-<time>``, which is returned."""
+    to ``<runs>/.set-aside/<stage>-<time>``, which is returned. Either way the folder leaves in one rename,
+    so that a kill meanwhile never leaves half of it behind to be taken for a stage."""
+    aside_dir = folder.stage_dir.parent / SET_ASIDE
+    for leftover in aside_dir.glob(".deleting-*"):  # what a kill interrupted the deletion of
+        shutil.rmtree(leftover, ignore_errors=True)
     if not folder.stage_dir.exists():
         return None
-    if not set_aside:
-        shutil.rmtree(folder.stage_dir)
-        return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    aside = folder.stage_dir.parent / SET_ASIDE / f"{folder.stage_dir.name}-{stamp}"
-    aside.parent.mkdir(parents=True, exist_ok=True)
+    aside = aside_dir / f"{'' if set_aside else '.deleting-'}{folder.stage_dir.name}-{stamp}"
+    aside_dir.mkdir(parents=True, exist_ok=True)
     folder.stage_dir.rename(aside)
-    return aside
+    if set_aside:
+        return aside
+    shutil.rmtree(aside)
+    return None
 
 
 def clear_all_but_record(folder: RunFolder) -> None:
