@@ -98,13 +98,12 @@ def decide(
         if folder.last.is_file():
             return Decision("resume", f"stopped while fitting: resumes from {folder.last}")
         return Decision("resume", f"stopped before it wrote {folder.last.name}: starts again")
+    if stage.trained and not folder.best.is_file():
+        return Decision("retrain", f"{record.state}, but {folder.best} is gone")
     if record.state == "fitted":
         return Decision("score", "fitted, stopped while it was scored")
-    if stage.trained:
-        if not folder.best.is_file():
-            return Decision("retrain", f"done, but {folder.best} is gone")
-        if content_hash(folder.best) != record.output:
-            return Decision("retrain", f"done, but {folder.best} changed after its record was written")
+    if stage.trained and content_hash(folder.best) != record.output:
+        return Decision("retrain", f"done, but {folder.best} changed after its record was written")
     missing = [str(p) for p in (folder.scores, *kept) if not p.is_file()]
     if missing:
         return Decision("score", f"done, but {', '.join(missing)} is gone")

@@ -216,3 +216,7 @@ def test_a_full_disk_while_a_stage_writes_its_scores_is_one_line_and_the_rerun_s
     assert _plan(capsys)["mimic"] == "score: fitted, stopped while it was scored"
     _run()
     assert fits == ["mimic"]
+    Path("runs/build/mimic/checkpoints/best.ckpt").unlink()
+    record = StageRecord.read(_record("mimic"))
+    record.advanced("fitted").write(_record("mimic"))
+    assert _plan(capsys)["mimic"] == "inputs changed: fitted, but runs/build/mimic/checkpoints/best.ckpt is gone"
