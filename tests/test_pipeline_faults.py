@@ -4,19 +4,15 @@ checkpoint, and run again with the same command after each kill, ends with the e
 kept prediction file of the run never interrupted. Then one teacher's config changes, and exactly that
 teacher, the ensemble and the students that read it are trained again. ``make test-faults``."""
 
-import csv
-import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from benchmarks.outside_kill import differences, kill, predictions, start, wait_for
 from mimic.experiments.fashion_demo import DEMO
 from tests.fixtures.configs import CONFIGS, REPO
 
@@ -33,82 +29,46 @@ TRAINED = tuple(stage.name for stage in DEMO.stages if stage.trained)
 # Half the kills come just after a stage writes its first checkpoint (last.ckpt, 3 steps in, or best.ckpt,
 # after its first validation: what an experiment used to keep as final), half a random time into a stage.
 KINDS = ("last.ckpt", "random", "best.ckpt", "random") * 2
-COMPARED = ("stage", "role", "arch", "params", "test/err", "train/err", "test/agreement")
+RUNS = "runs/demo"
+ENV = {"PYTHONPATH": str(REPO)}
 
 
-def _start(folder: Path, fashion_root: Path, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "mimic", "demo", *DEMO_ARGS, f"--data.init_args.root={fashion_root}", *args]
-    log = (folder / "log.txt").open("a")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    # a session of its own: the kill takes the run's whole process group, and nothing else
-    return subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def _command(fashion_root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "mimic", "demo", *DEMO_ARGS, f"--data.init_args.root={fashion_root}", *args]
 
 
 def _run(folder: Path, fashion_root: Path, *args: str) -> str:
     """The demo run to its end; its output."""
-    before = (folder / "log.txt").read_text() if (folder / "log.txt").exists() else ""
-    process = _start(folder, fashion_root, *args)
-    assert process.wait(timeout=900) == 0, (folder / "log.txt").read_text()[-4000:]
-    return (folder / "log.txt").read_text()[len(before) :]
+    log = folder / "log.txt"
+    before = log.read_text() if log.exists() else ""
+    process = start(folder, _command(fashion_root, *args), ENV)
+    assert process.wait(timeout=900) == 0, log.read_text()[-4000:]
+    return log.read_text()[len(before) :]
 
 
 def _done(folder: Path, stage: str) -> bool:
-    record = folder / "runs/demo" / stage / "record.json"
+    record = folder / RUNS / stage / "record.json"
     return record.is_file() and '"state": "done"' in record.read_text()
 
 
-def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> bool:
-    """Poll every 2 ms until ``condition()`` holds (True) or the run ends (False)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        if process.poll() is not None:
-            return False
-        time.sleep(0.002)
-    raise TimeoutError("the run neither got there nor ended")
-
-
 def _killed_run(folder: Path, fashion_root: Path, kind: str, rng: random.Random) -> str | None:
-    """One run of the demo, SIGKILLed at a moment of ``kind``; where it was killed, or None if it ended first."""
+    """One run of the demo, SIGKILLed at a moment of ``kind`` in one of the next two stages to run; where
+    it was killed, or None if it ended first."""
     waiting = [s for s in TRAINED if not _done(folder, s)]
     if not waiting:
         return None
     stage = rng.choice(waiting[:2])  # the kills spread over the experiment, teachers first
-    checkpoints = folder / "runs/demo" / stage / "checkpoints"
-    process = _start(folder, fashion_root)
+    process = start(folder, _command(fashion_root), ENV)
     try:
         if kind in ("last.ckpt", "best.ckpt"):
-            got_there = _wait_for((checkpoints / kind).is_file, process)
-            moment = f"just after {stage} wrote its first {kind}"
-        else:
-            started = _wait_for((folder / "runs/demo" / stage / "record.json").is_file, process)
-            delay = rng.uniform(0.0, 3.0)
-            time.sleep(delay)
-            got_there = started and process.poll() is None
-            moment = f"{delay:.2f} s into {stage}"
-        if not got_there:
-            return None
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return moment
+            landed = wait_for((folder / RUNS / stage / "checkpoints" / kind).is_file, process)
+            return f"just after {stage} wrote its first {kind}" if landed else None
+        started = wait_for((folder / RUNS / stage / "record.json").is_file, process)
+        delay = rng.uniform(0.0, 3.0)
+        time.sleep(delay)
+        return f"{delay:.2f} s into {stage}" if started and process.poll() is None else None
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _results(folder: Path) -> list[dict]:
-    with (folder / "runs/demo/results.csv").open(newline="") as f:
-        return [{k: row[k] for k in COMPARED} for row in csv.DictReader(f)]
-
-
-def _predictions(folder: Path) -> dict[str, dict[str, np.ndarray]]:
-    found = {}
-    for path in sorted((folder / "runs/demo").glob("*/test/predictions.npz")):
-        with np.load(path, allow_pickle=False) as kept:
-            found[path.parts[-3]] = {key: kept[key] for key in kept.files}
-    return found
+        kill(process)
 
 
 def _ran(output: str) -> set[str]:
@@ -136,12 +96,8 @@ def test_killed_experiment_resumes_to_the_uninterrupted_results(tmp_path, fashio
     assert "resume: stopped while fitting" in output and "Restoring states from the checkpoint path at" in output
     _run(killed, fashion_root)
 
-    assert _results(killed) == _results(straight), f"killed at: {moments}"
-    expected, got = _predictions(straight), _predictions(killed)
-    assert sorted(got) == sorted(DEMO_STAGES), sorted(got)
-    for stage, arrays in expected.items():
-        for key, array in arrays.items():
-            assert np.array_equal(got[stage][key], array), f"{stage} {key} differs; killed at: {moments}"
+    assert differences(straight, killed, RUNS) == [], f"killed at: {moments}"
+    assert sorted(predictions(killed, RUNS)) == sorted(DEMO_STAGES)
 
     # One teacher's config changes: exactly it, the ensemble and the students that read it run again.
     configs = tmp_path / "configs"
