@@ -187,17 +187,14 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     inputs = {stage.name: read_inputs(experiment, stage, opts.configs, extra) for stage in stages}
     reads = stages_read(experiment, stages, inputs)
     forced = dependents(forced, reads)
-    plan = make_plan(experiment, stages, inputs, reads, forced)
-    print(f"{tag} plan:", flush=True)
-    width = max(len(stage.name) for stage in stages)
-    for stage in stages:
-        print(f"{tag}   {stage.name:<{width}}  {plan[stage.name].line()}", flush=True)
+    print_plan(tag, make_plan(experiment, stages, inputs, reads, forced))
     if opts.plan:
         return []
-    rows = []
+    rows, reused = [], 0
     for number, stage in enumerate(stages, 1):
         # decided again now: a stage it reads may have just been trained again, to the same checkpoint or not
         decision = decide_stage(experiment, stage, inputs[stage.name], stage.name in forced)
+        reused += decision.action == "done"
         print(f"{tag} stage {number}/{len(stages)}: {stage.name}: {decision.line()}", flush=True)
         try:
             rows.append(run_stage(experiment, stage, decision, inputs[stage.name], opts.configs, extra))
@@ -212,10 +209,16 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     print(f"{tag} the cost of every net: mimic speed", flush=True)
     measure_costs(experiment, stages)
     minutes = (time.monotonic() - started) / 60
-    reused = sum(plan[stage.name].action == "done" for stage in stages)
     report = errors.reported(write_report, experiment.report, rows, minutes, opts.quick, opts.wandb, reused)
     print(report.read_text(), flush=True)
     return rows
+
+
+def print_plan(tag: str, plan: dict[str, Decision]) -> None:
+    print(f"{tag} plan:", flush=True)
+    width = max(len(name) for name in plan)
+    for name, decision in plan.items():
+        print(f"{tag}   {name:<{width}}  {decision.line()}", flush=True)
 
 
 def decide_stage(experiment: Experiment, stage: Stage, inputs: StageInputs, forced: bool, upstream=None) -> Decision:

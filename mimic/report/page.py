@@ -137,9 +137,7 @@ def write_report(
     if report.figures is not None:
         lines += [*report.figures(rows, out_dir), ""]
     took = f"This run took {minutes:.1f} minutes"
-    lines.append(
-        f"{took}; {reused} of the {len(rows)} stages were done before it and reused." if reused else f"{took}."
-    )
+    lines.append(f"{took}; it reused {reused} of the {len(rows)} stages, done before it." if reused else f"{took}.")
     lines += ["", record_ids(rows)]
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
