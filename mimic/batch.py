@@ -9,4 +9,6 @@ INDEX = "index"  # (B,) int64 position of each sample in its split: the key of t
 TEACHER_LOGITS = "teacher_logits"  # (B, C) float32, written by TeacherLogits
 LENGTHS = "lengths"  # (U,) int64 frames of each whole utterance in a scoring batch (TIMIT)
 UTTERANCE = "utterance"  # (U,) int64 position of each utterance in its split (TIMIT)
+MIX_PARTNER_Y = "y_mix"  # (B,) int64 label of the image mixed into each one (mimic.data.images.batch_mix)
+MIX_WEIGHT = "mix_weight"  # (B,) float32 share of the first image (1: not mixed), with y_mix
 NO_LABEL = -1  # the value of batch["y"] for unlabeled transfer images: metrics and losses skip it

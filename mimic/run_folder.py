@@ -5,6 +5,7 @@ experiment runner, the report and ``mimic export|speed`` all ask ``RunFolder``.
 runs/<experiment>/<stage>/          a stage (``run.root``/``run.experiment``/``run.stage``)
     record.json                     how far the stage got and what it read (``mimic.stage_record``)
     scores.json                     what its validate and test runs measured (the report's row)
+    labeled.json                    the training images that kept their labels (``data.labeled_size``)
     config.yaml  metrics.csv        the fit's resolved config and its logs
     checkpoints/best.ckpt           the best epoch by ``run.monitor``; the next stage reads it
     checkpoints/last.ckpt           the run as it last stood: what ``--ckpt_path last`` resumes
@@ -63,6 +64,11 @@ class RunFolder:
     @property
     def record(self) -> Path:
         return self.stage_dir / "record.json"
+
+    @property
+    def labeled_split(self) -> Path:
+        """Which training images kept their labels under ``data.labeled_size`` (written by the fit)."""
+        return self.stage_dir / "labeled.json"
 
     @property
     def scores(self) -> Path:

@@ -19,7 +19,14 @@ from tests.fixtures.faults import KILLED_AT, MOMENTS
 EPOCHS, STEPS_PER_EPOCH = 3, 11  # 336 training images of the tiny Fashion-MNIST in batches of 32 (6 under DDP)
 EVERY_N_STEPS = 4
 # random moments per kind of run (DDP runs and loader workers are slow to start)
-KILLS = {"teacher_ddp": 4, "student_transfer": 5, "teacher_augment_workers": 3, "student_transfer_workers": 3}
+KILLS = {
+    "teacher_ddp": 4,
+    "student_transfer": 5,
+    "teacher_augment_workers": 3,
+    "student_transfer_workers": 3,
+    "teacher_mixup": 3,
+    "student_few_labels_cutmix": 4,
+}
 KINDS = [
     "teacher",
     "student_cached",
@@ -28,6 +35,8 @@ KINDS = [
     "teacher_ddp",
     "teacher_augment_workers",
     "student_transfer_workers",
+    "teacher_mixup",
+    "student_few_labels_cutmix",
 ]
 
 
@@ -49,6 +58,11 @@ def _config(kind: str, fashion_root, teachers, stage: str) -> dict:
         config["data"]["init_args"] |= {"transfer": {"class_path": "mimic.data.images.Mixup"}, "transfer_fraction": 0.5}
     if kind == "teacher_augment_workers":  # random shifts and flips
         config["data"]["init_args"]["augment"] = True
+    if kind == "teacher_mixup":  # mixed images and mixed labels
+        config["data"]["init_args"]["mix"] = "mixup"
+    if kind == "student_few_labels_cutmix":  # function matching: 100 labeled, the rest unlabeled, fresh views
+        unlabeled = {"class_path": "mimic.data.images.Unlabeled"}
+        config["data"]["init_args"] |= {"labeled_size": 100, "transfer": unlabeled, "augment": True, "mix": "cutmix"}
     if kind.endswith("_workers"):  # batches made in two loader processes
         config["data"]["init_args"]["num_workers"] = 2
     config["trainer"] |= {"max_epochs": EPOCHS, "deterministic": True, "log_every_n_steps": 2}  # step rows too

@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
+from mimic.data.images.batch_mix import MixKind
 from mimic.data.images.sources import TransferSource
 from mimic.data.on_device import DEFAULT_MEMORY_SHARE
 from mimic.formats.cifar import CLASS_NAMES, TRAIN_BATCHES, find_cifar10, read_cifar10
@@ -25,8 +26,17 @@ class CIFAR10DataModule(ImageDataModule):
         eval_batch_size: validation and test batch size.
         val_size: images held out of the 50k for validation.
         train_size: use only this many training images (after the split); ``None`` for all.
-        seed: seed of the train/val split (and of the order of mixed transfer batches).
+        labeled_size: the few-labels regime: keep the labels of only this many training images (stratified
+            by class, drawn from ``seed``; the choice is written to the fit's ``labeled.json``). Teachers
+            and twins train on those; a mimic gets the others, unlabeled, with ``transfer:
+            mimic.data.images.Unlabeled``. ``None``: every training image is labeled.
+        seed: seed of the train/val split, of the labeled subset and of the order of mixed transfer batches.
         augment: random shifts of up to 4 pixels and mirror flips of training images (teachers only).
+        mix: ``"mixup"`` or ``"cutmix"`` a share of each training batch's images with other images of the
+            batch, labeled or not (``mimic.data.images.batch_mix``): the teacher labels the very mix the
+            student sees; a net on labels learns the mixed labels. ``"none"``: no mixing.
+        mix_alpha: the Beta parameter of the mixing weight.
+        mix_share: the share of each batch's images that are mixed.
         transfer: unlabeled images for a student, by ``class_path``: ``mimic.data.images.TinyImages``,
             ``NumpyImages`` (CIFAR-5m), ``PickledImages`` (ti_500K), ``ImageFolder`` (CINIC-10), or made-up
             ``Munge`` / ``Mixup``. The teacher labels them on the fly.
@@ -53,8 +63,12 @@ class CIFAR10DataModule(ImageDataModule):
         eval_batch_size: int = 1000,
         val_size: int = 5000,
         train_size: int | None = None,
+        labeled_size: int | None = None,
         seed: int = 0,
         augment: bool = False,
+        mix: MixKind = "none",
+        mix_alpha: float = 1.0,
+        mix_share: float = 0.5,
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,
         num_workers: int = 0,

@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from mimic.data.image_datamodule import ImageDataModule
+from mimic.data.images.batch_mix import MixKind
 from mimic.data.images.sources import TransferSource
 from mimic.data.on_device import DEFAULT_MEMORY_SHARE
 from mimic.formats.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
@@ -58,8 +59,17 @@ class FashionMNISTDataModule(ImageDataModule):
         eval_batch_size: validation and test batch size.
         val_size: images held out of the 60k for validation.
         train_size: use only this many training images (after the split); ``None`` for all.
-        seed: seed of the train/val split (and of the order of mixed transfer batches).
+        labeled_size: the few-labels regime: keep the labels of only this many training images (stratified
+            by class, drawn from ``seed``; the choice is written to the fit's ``labeled.json``). Teachers
+            and twins train on those; a mimic gets the others, unlabeled, with ``transfer:
+            mimic.data.images.Unlabeled``. ``None``: every training image is labeled.
+        seed: seed of the train/val split, of the labeled subset and of the order of mixed transfer batches.
         augment: random shifts and flips on training images (teachers only: it makes inputs random).
+        mix: ``"mixup"`` or ``"cutmix"`` a share of each training batch's images with other images of the
+            batch, labeled or not (``mimic.data.images.batch_mix``): the teacher labels the very mix the
+            student sees; a net on labels learns the mixed labels. ``"none"``: no mixing.
+        mix_alpha: the Beta parameter of the mixing weight.
+        mix_share: the share of each batch's images that are mixed.
         transfer: extra unlabeled images for a student, e.g. ``mimic.data.images.Munge`` (made-up images).
         transfer_fraction: share of each training batch taken from ``transfer``; ``None``: in proportion
             to the two set sizes.
@@ -83,8 +93,12 @@ class FashionMNISTDataModule(ImageDataModule):
         eval_batch_size: int = 1000,
         val_size: int = 5000,
         train_size: int | None = None,
+        labeled_size: int | None = None,
         seed: int = 0,
         augment: bool = False,
+        mix: MixKind = "none",
+        mix_alpha: float = 1.0,
+        mix_share: float = 0.5,
         transfer: TransferSource | None = None,
         transfer_fraction: float | None = None,
         num_workers: int = 0,

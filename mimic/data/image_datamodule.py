@@ -19,10 +19,13 @@ from torch.utils.data import DataLoader
 from mimic.data.augment import KeyedShiftFlip
 from mimic.data.base import MimicDataModule
 from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
+from mimic.data.images.batch_mix import BatchMix
+from mimic.data.images.labeled_subset import stratified_subset, write_split
 from mimic.data.images.mixed import MixedBatches, MixedOrder, check_shape
 from mimic.data.images.sources import TransferSource
 from mimic.data.on_device import DeviceBatches, training_device
 from mimic.data.tensor_dataset import TensorDictDataset, collate_batch
+from mimic.run_folder import RunFolder
 
 _CHUNK = 2000  # images per chunk of training_inputs()
 
@@ -39,6 +42,9 @@ class ImageDataModule(MimicDataModule):
         self.datasets: dict[str, TensorDictDataset] = {}
         self.train_images: Tensor | None = None  # (N, C, H, W) uint8
         self.train_labels: Tensor | None = None  # (N,) int64
+        # (M, C, H, W) uint8: the training images data.labeled_size leaves unlabeled; their labels are
+        # dropped when the corpus is read, so no training loss can ever see them
+        self.unlabeled_images: Tensor | None = None
 
     def _init_common(self, transfer: TransferSource | None) -> None:
         """Call from the subclass's ``__init__`` after ``save_hyperparameters(ignore=["transfer"])``."""
@@ -55,6 +61,12 @@ class ImageDataModule(MimicDataModule):
                 raise ValueError(f"data.{key} must be at least 1, got {hp[key]}")
         if hp.train_size is not None and hp.train_size < 1:
             raise ValueError(f"data.train_size must be at least 1 (or null: all), got {hp.train_size}")
+        if hp.labeled_size is not None and hp.labeled_size < 1:
+            raise ValueError(
+                f"data.labeled_size must be at least 1 (or null: every image labeled), got {hp.labeled_size}"
+            )
+        if hp.mix != "none":
+            BatchMix(hp.mix, hp.mix_alpha, hp.mix_share, seed=0)  # refuses a bad kind, alpha or share now
         if not hp.download:
             self.find_data()  # a missing corpus is named now, not after the trainer has started
 
@@ -95,6 +107,8 @@ class ImageDataModule(MimicDataModule):
         val_idx, train_idx = order[: hp.val_size], order[hp.val_size :]
         if hp.train_size is not None:
             train_idx = train_idx[: hp.train_size]
+        if hp.labeled_size is not None:
+            train_idx = self._split_labeled(images, labels, train_idx, stage)
         self.train_images, self.train_labels = images[train_idx], labels[train_idx]
         test_images, test_labels = self.read("test")
         self.datasets = {
@@ -103,9 +117,31 @@ class ImageDataModule(MimicDataModule):
             "test": TensorDictDataset(test_images, test_labels),
         }
         if self.transfer is not None:
-            self.transfer.setup(self.train_images)
+            self.transfer.setup(self.train_images, self.unlabeled_images)
             # one image read now: a source of the wrong shape fails here, not after the sanity check
             check_shape(self.transfer, self.transfer.images(np.zeros(1, np.int64)), self.train_images.shape[1:])
+
+    def _split_labeled(self, images: Tensor, labels: Tensor, train_idx: Tensor, stage: str | None) -> Tensor:
+        """Keep ``data.labeled_size`` of the training images ``train_idx`` labeled (stratified, seeded) and
+        return their indices; the others' pixels become ``unlabeled_images``, their labels are dropped. A fit
+        writes the choice into its run folder (``labeled.json``)."""
+        hp = self.hparams
+        chosen = stratified_subset(labels[train_idx], hp.labeled_size, hp.seed)  # (N,) positions in train_idx
+        unlabeled = torch.ones(len(train_idx), dtype=torch.bool)
+        unlabeled[chosen] = False
+        self.unlabeled_images = images[train_idx[unlabeled]]  # (M, C, H, W) uint8, no labels
+        labeled_idx = train_idx[chosen]
+        trainer = self.trainer
+        if stage == "fit" and trainer is not None and trainer.is_global_zero:
+            settings = {k: hp[k] for k in ("labeled_size", "seed", "val_size", "train_size")}
+            write_split(
+                RunFolder.of_trainer(trainer).labeled_split,
+                labeled_idx,
+                labels[labeled_idx],
+                len(self.unlabeled_images),
+                settings,
+            )
+        return labeled_idx
 
     def training_inputs(self) -> Iterator[Tensor]:
         if self.train_images is None:
@@ -122,6 +158,17 @@ class ImageDataModule(MimicDataModule):
         seed, epoch, image): exact in loader workers and after a resume."""
         return KeyedShiftFlip(torch.initial_seed(), pad=self.augment_pad) if self.hparams.augment else None
 
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        batch = super().on_after_batch_transfer(batch, dataloader_idx)  # counts the epoch's batches
+        trainer, hp = self.trainer, self.hparams
+        if hp.mix == "none" or trainer is None or not trainer.training:
+            return batch
+        if getattr(self, "_batch_mix", None) is None:  # the run's seed is set by now (seed_everything)
+            self._batch_mix = BatchMix(hp.mix, hp.mix_alpha, hp.mix_share, torch.initial_seed())
+        epoch = trainer.current_epoch
+        number = (self.epoch_progress.batches_in(epoch) - 1) * trainer.world_size + trainer.global_rank
+        return self._batch_mix(batch, epoch, number)
+
     @property
     def unlabeled_training(self) -> bool:
         return self.transfer is not None
@@ -129,7 +176,8 @@ class ImageDataModule(MimicDataModule):
     def random_inputs(self, split: str) -> bool:
         if split != "train":
             return False
-        return self.hparams.augment or (self.transfer is not None and not self.transfer.deterministic)
+        hp = self.hparams
+        return hp.augment or hp.mix != "none" or (self.transfer is not None and not self.transfer.deterministic)
 
     # --- loaders ------------------------------------------------------------------------------------
 

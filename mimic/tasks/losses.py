@@ -1,9 +1,10 @@
 """Losses for training a student on its teacher's outputs."""
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from mimic.batch import NO_LABEL
+from mimic.batch import MIX_PARTNER_Y, MIX_WEIGHT, NO_LABEL, Y
 
 
 def mimic_l2_loss(student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
@@ -51,3 +52,27 @@ def kd_loss(
         return (1.0 - hard_label_weight) * soft
     hard = F.cross_entropy(student_logits[labeled], labels[labeled])
     return (1.0 - hard_label_weight) * soft + hard_label_weight * hard
+
+
+def label_loss(logits: Tensor, batch: dict[str, Tensor], label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy on the batch's labels; for images mixed by ``data.mix`` (``batch["mix_weight"]`` w),
+    ``w * CE(y) + (1 - w) * CE(y_mix)``, the mixed label's cross-entropy.
+
+    Args:
+        logits: (B, C) float32.
+        batch: with ``y`` (B,) and, where mixed, ``y_mix`` (B,) and ``mix_weight`` (B,).
+    """
+    if MIX_WEIGHT not in batch:
+        return F.cross_entropy(logits, batch[Y], label_smoothing=label_smoothing)
+    weight = batch[MIX_WEIGHT]  # (B,)
+    first = F.cross_entropy(logits, batch[Y], reduction="none", label_smoothing=label_smoothing)  # (B,)
+    second = F.cross_entropy(logits, batch[MIX_PARTNER_Y], reduction="none", label_smoothing=label_smoothing)
+    return (weight * first + (1 - weight) * second).mean()
+
+
+def unmixed_labels(batch: dict[str, Tensor]) -> Tensor:
+    """(B,) ``batch["y"]`` with ``NO_LABEL`` where ``data.mix`` made the image a mix: a mixed image has no
+    single label to score a training error or a hard-label loss on."""
+    weight = batch.get(MIX_WEIGHT)
+    labels = batch[Y]
+    return labels if weight is None else torch.where(weight < 1, torch.full_like(labels, NO_LABEL), labels)

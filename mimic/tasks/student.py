@@ -11,7 +11,7 @@ from mimic import batch as keys
 from mimic.callbacks.teacher_logits import TeacherLogits
 from mimic.metrics.classification import Agreement
 from mimic.nets.base import Net
-from mimic.tasks.losses import kd_loss, mimic_l2_loss
+from mimic.tasks.losses import kd_loss, mimic_l2_loss, unmixed_labels
 from mimic.tasks.trained import TrainedClassifier
 
 
@@ -85,7 +85,8 @@ class StudentModule(TrainedClassifier):
         student_logits = student_logits.float()
         if self.loss_name == "mimic":
             return mimic_l2_loss(student_logits, teacher_logits)
-        return kd_loss(student_logits, teacher_logits, self.temperature, batch[keys.Y], self.hard_label_weight)
+        labels = unmixed_labels(batch)  # a mixed image has no hard label
+        return kd_loss(student_logits, teacher_logits, self.temperature, labels, self.hard_label_weight)
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         logits = self.net(batch[keys.X])  # (B, C)

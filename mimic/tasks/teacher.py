@@ -2,17 +2,17 @@
 
 from typing import Any
 
-import torch.nn.functional as F
 from torch import Tensor
 
 from mimic import batch as keys
 from mimic.data.base import MimicDataModule
 from mimic.nets.base import Net
+from mimic.tasks.losses import label_loss
 from mimic.tasks.trained import TrainedClassifier
 
 
 class TeacherModule(TrainedClassifier):
-    """Cross-entropy on labels.
+    """Cross-entropy on labels (on mixed labels where ``data.mix`` mixes images).
 
     Args:
         net: the model (``DeepMLP``, ``ImageCNN``, or a ``ShallowNet`` for the SNN baselines).
@@ -38,6 +38,6 @@ class TeacherModule(TrainedClassifier):
 
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         logits = self.net(batch[keys.X])  # (B, C)
-        loss = F.cross_entropy(logits.float(), batch[keys.Y], label_smoothing=self.label_smoothing)
+        loss = label_loss(logits.float(), batch, self.label_smoothing)
         self.log_train(loss, logits, batch)
         return loss

@@ -14,6 +14,7 @@ from mimic.nets.base import Net
 from mimic.nets.compile import compile_in_place
 from mimic.tasks.base import ClassifierTask
 from mimic.tasks.finite_loss import FiniteLossWatch
+from mimic.tasks.losses import unmixed_labels
 from mimic.tasks.optimisation import OptimiserSettings, Optimizer, Schedule, make_optimizer, make_schedule
 from mimic.tasks.resume_state import merge_optimizer_groups, restore_running, save_running
 
@@ -74,7 +75,7 @@ class TrainedClassifier(ClassifierTask):
         (``trainer.log_every_n_steps``): each ``self.log`` costs host time."""
         if self.finite_loss.note(loss, self.global_step):
             self.check_finite()
-        self.train_err.update(logits.detach(), batch[keys.Y])
+        self.train_err.update(logits.detach(), unmixed_labels(batch))  # mixed images have no single label
         self.train_loss.update(loss.detach(), len(batch[keys.Y]))  # weighted by the batch's samples
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:
             self.log("train/loss_step", loss.detach(), prog_bar=True, on_step=True, on_epoch=False)

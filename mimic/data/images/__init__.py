@@ -4,7 +4,7 @@ training images (``ShiftedViews``), and the stream that mixes them into training
 formats are read by ``mimic.formats``."""
 
 from mimic.data.images.made_up import Mixup, Munge
-from mimic.data.images.sources import ImageFolder, NumpyImages, PickledImages, TinyImages, TransferSource
+from mimic.data.images.sources import ImageFolder, NumpyImages, PickledImages, TinyImages, TransferSource, Unlabeled
 from mimic.data.images.views import ShiftedViews
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "ShiftedViews",
     "TinyImages",
     "TransferSource",
+    "Unlabeled",
 ]

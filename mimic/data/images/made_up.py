@@ -26,7 +26,7 @@ class MadeUpSource(TransferSource):
         self.num_images = num_images
         self._train: Tensor | None = None  # (N, C, H, W) uint8
 
-    def setup(self, train_images: Tensor) -> None:
+    def setup(self, train_images: Tensor, unlabeled_images: Tensor | None = None) -> None:
         if len(train_images) < 2:
             raise ValueError(f"{type(self).__name__} needs at least 2 training images, got {len(train_images)}")
         self._train = train_images

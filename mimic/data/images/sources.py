@@ -45,9 +45,11 @@ class TransferSource(ABC):
             raise ValueError(f"data.transfer: {class_path} is not a TransferSource")
         return source.input_files(settings)
 
-    def setup(self, train_images: Tensor) -> None:
-        """Called once with the labeled training images (N, C, H, W) uint8; made-up sources use them."""
-        return None  # file sources need nothing from them
+    def setup(self, train_images: Tensor, unlabeled_images: Tensor | None = None) -> None:
+        """Called once with the labeled training images (N, C, H, W) uint8 and, under ``data.labeled_size``,
+        the training images left unlabeled (M, C, H, W) uint8; made-up sources use the first,
+        ``Unlabeled`` the second."""
+        return None  # file sources need neither
 
     @abstractmethod
     def __len__(self) -> int: ...
@@ -59,6 +61,30 @@ class TransferSource(ABC):
         # Stable across runs (no addresses): it is part of the teacher-logit cache's fingerprint.
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(vars(self).items()) if not k.startswith("_"))
         return f"{type(self).__name__}({args})"
+
+
+class Unlabeled(TransferSource):
+    """The training images that ``data.labeled_size`` left without labels: the few-labels regime's transfer
+    set, labeled by the teacher. Their true labels never reach the run (the DataModule drops them)."""
+
+    def __init__(self) -> None:
+        self._images: Tensor | None = None  # (M, C, H, W) uint8
+
+    def setup(self, train_images: Tensor, unlabeled_images: Tensor | None = None) -> None:
+        if unlabeled_images is None or len(unlabeled_images) == 0:
+            raise ValueError(
+                "data.transfer: mimic.data.images.Unlabeled takes the training images data.labeled_size leaves "
+                "unlabeled; set data.labeled_size below the number of training images"
+            )
+        self._images = unlabeled_images
+
+    def __len__(self) -> int:
+        if self._images is None:
+            raise RuntimeError("Unlabeled.setup(train_images, unlabeled_images) must run before it is used")
+        return len(self._images)
+
+    def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
+        return self._images[torch.as_tensor(indices)]  # (n, C, H, W) uint8
 
 
 class TinyImages(TransferSource):

@@ -28,7 +28,7 @@ class ShiftedViews(TransferSource):
         self.copies, self.pad, self.flip, self.seed = copies, pad, flip, seed
         self._train: Tensor | None = None  # (N, C, H, W) uint8
 
-    def setup(self, train_images: Tensor) -> None:
+    def setup(self, train_images: Tensor, unlabeled_images: Tensor | None = None) -> None:
         self._train = train_images
         total = self.copies * len(train_images)
         rng = np.random.default_rng(self.seed)
