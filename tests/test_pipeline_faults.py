@@ -1,8 +1,8 @@
 """Fault injection on a whole experiment: ``mimic demo`` (every stage, several epochs each, on the tiny
 Fashion-MNIST) SIGKILLed from outside at random moments, half of them just after a stage writes its first
 checkpoint, and run again with the same command after each kill, ends with the error columns and every
-kept prediction file of the run never interrupted. Then one teacher's config changes, and exactly that
-teacher, the ensemble and the students that read it are trained again. ``make test-faults``."""
+kept prediction file of the run never interrupted. Then the teachers' config changes, and exactly the
+teachers, the ensemble and the students that read them are trained again. ``make test-faults``."""
 
 import random
 import shutil
@@ -99,12 +99,14 @@ def test_killed_experiment_resumes_to_the_uninterrupted_results(tmp_path, fashio
     assert differences(straight, killed, RUNS) == [], f"killed at: {moments}"
     assert sorted(predictions(killed, RUNS)) == sorted(DEMO_STAGES)
 
-    # One teacher's config changes: exactly it, the ensemble and the students that read it run again.
+    # The teachers' config changes: exactly the teachers, the ensemble and the students that read them run
+    # again; the nets on labels are reused.
     configs = tmp_path / "configs"
     shutil.copytree(CONFIGS, configs)
-    overlay = configs / "fashion/teacher_cnn_seed1.yaml"
-    overlay.write_text(overlay.read_text().replace("seed_everything: 1", "seed_everything: 2"))
-    dependent = {"teacher_cnn_seed1", "ensemble", "shallow_mimic", "conv_shallow_mimic"}
+    teacher = configs / "fashion/teacher_cnn.yaml"
+    teacher.write_text(teacher.read_text().replace("dropout: 0.3", "dropout: 0.25"))
+    dependent = {f"few_cnn_s{seed}" for seed in range(4)} | {"few_ensemble", "teacher_cnn", "shallow_mimic"}
+    dependent |= {"few_shallow_mimic_lr05", "few_shallow_mimic_lr02", "few_conv_mimic"}
     plan = _run(killed, fashion_root, f"--configs={configs}", "--plan")
     planned = {line.split()[2] for line in plan.splitlines() if line.startswith("[mimic demo]   ")}
     assert planned == set(DEMO_STAGES), plan

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mimic.report.choices import Choice
 from mimic.report.page import Report
 from mimic.report.scoring import Role, Scoring
 
@@ -31,6 +32,8 @@ class Stage:
         teacher: the stage whose scores are the teacher's (for the share of the gap a student closes).
         against: further stages a student is compared with (the deep net of about its size).
         args: command-line overrides of this stage alone, after its configs (``--trainer.max_epochs=2``).
+        quick: overrides of this stage alone under ``--quick``, after ``args`` (a few-labels stage's
+            ``labeled_size`` scaled to the smoke run's images).
     """
 
     name: str
@@ -43,6 +46,7 @@ class Stage:
     teacher: str | None = None
     against: tuple[str, ...] = ()
     args: tuple[str, ...] = ()
+    quick: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Experiment:
     figures: the experiment's own figures (``mimic.report.page.Report``).
     published: a folder (``docs/results/...``) that receives a copy of the results page.
     args: command-line overrides of every stage, before each stage's own.
+    choices: rows chosen on validation among tries of one net (``mimic.report.choices``); needs a
+        scoring that validates.
     """
 
     name: str
@@ -70,10 +76,11 @@ class Experiment:
     figures: Callable[[list[Any], Path], list[str]] | None = None
     published: Path | None = None
     args: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
 
     @property
     def report(self) -> Report:
-        return Report(self.name, self.title, self.runs, self.scoring, self.figures, self.published)
+        return Report(self.name, self.title, self.runs, self.scoring, self.figures, self.published, self.choices)
 
 
 def seeded(seed: int) -> str:

@@ -9,6 +9,7 @@ argument goes to every stage's ``mimic fit|validate|test``.
 
 import errno
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from mimic import errors
@@ -139,6 +140,7 @@ def read_row(experiment: Experiment, stage: Stage) -> Row:
         twin=stage.twin,
         teacher=stage.teacher,
         against=stage.against,
+        members=() if stage.trained else stage.reads,
     )
 
 
@@ -181,6 +183,8 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
         if given - names:
             parser.error(f"{flag}: no stage named {', '.join(sorted(given - names))}")
     stages = [stage for stage in experiment.stages if stage.name not in skipped]
+    if opts.quick:
+        stages = [replace(stage, args=(*stage.args, *stage.quick)) for stage in stages]
     if experiment.prepare is not None and not opts.plan:
         experiment.prepare(opts.quick, {stage.name for stage in stages})
     tag = f"[mimic {experiment.name}]"

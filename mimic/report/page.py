@@ -11,13 +11,19 @@ from pathlib import Path
 
 from mimic import atomic
 from mimic.report import costs
+from mimic.report.choices import Choice, choose, tries_table
 from mimic.report.comparisons import Comparison, comparison_table, paired_comparisons, write_comparisons_csv
+from mimic.report.ensembles import ensemble_lines
 from mimic.report.format import csv_text, percent
 from mimic.report.records import disagreement, record_ids
 from mimic.report.rows import Row, epoch_curve
 from mimic.report.scoring import Scoring
 
 NET_HEADERS = ("Model", "Architecture", "# Param.", "# Hidden units")
+MINUTES_NOTE = (
+    "Minutes to make: what the run that finished the stage spent on it on this machine, its fit (what was left "
+    "of it, if it was resumed) and its scoring."
+)
 PAIRED_NOTES = {
     "mcnemar": (
         "Each teacher against its students' twins (the same nets trained on labels: the gap to close), then",
@@ -49,6 +55,7 @@ class Report:
         figures: draws an experiment's own figures from the rows into the folder and returns the Markdown
             that shows them (``figures(rows, folder)``), e.g. the paper's Figures 1-3.
         published: a folder (``docs/results/...``) that receives a copy of the page, tables and figures.
+        choices: rows chosen on validation among tries (``mimic.report.choices``).
     """
 
     name: str
@@ -57,6 +64,7 @@ class Report:
     scoring: Scoring
     figures: Callable[[list[Row], Path], list[str]] | None = None
     published: Path | None = None
+    choices: tuple[Choice, ...] = ()
 
 
 def effect_sentence(scoring: Scoring, rows: list[Row]) -> str:
@@ -103,20 +111,21 @@ def write_report(
     problem = disagreement(rows)
     if problem is not None:
         raise ValueError(f"{report.folder}: not one table: {problem}")
+    rows, chosen = choose(rows, report.choices)
     out_dir, scoring = report.folder, report.scoring
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = scoring.columns
     cost = costs.read_costs(out_dir)
     header = ["stage", "role", "model", "arch", "params", "hidden_units", *(c.key for c in columns)]
-    header += [*costs.CSV_COLUMNS, "record"]
+    header += [*costs.CSV_COLUMNS, "minutes", "run", "record"]
     table = [
         [r.stage, r.role, r.model, r.arch, r.params, r.hidden_units, *(r.scores.get(c.key, "") for c in columns)]
-        + costs.csv_cells(cost.get(r.stage))
-        + [r.record.id if r.record is not None else ""]
+        + costs.csv_cells(cost.get(r.folder.stage_dir.name))
+        + [round(r.minutes, 2), r.folder.stage_dir.name, r.record.id if r.record is not None else ""]
         for r in rows
     ]
     atomic.write_text(out_dir / "results.csv", csv_text(header, table))
-    headers = [*NET_HEADERS, *(c.header for c in columns), *costs.HEADERS]
+    headers = [*NET_HEADERS, *(c.header for c in columns), *costs.HEADERS, "Minutes to make"]
     lines = [
         f"# {report.title}",
         "",
@@ -125,9 +134,15 @@ def write_report(
     ]
     for r in rows:
         metrics = " | ".join(percent(r.scores.get(c.key)) for c in columns)
-        spent = " | ".join(costs.cells(cost.get(r.stage)))
-        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} | {spent} |")
-    lines += ["", scoring.note, "", costs.NOTE.format(file=costs.SPEED_FILE), ""]
+        spent = " | ".join(costs.cells(cost.get(r.folder.stage_dir.name)))
+        made = f"{r.minutes:.1f}"
+        lines.append(f"| {r.model} | {r.arch} | {r.params:,} | {r.hidden_units:,} | {metrics} | {spent} | {made} |")
+    lines += ["", scoring.note, "", costs.NOTE.format(file=costs.SPEED_FILE), "", MINUTES_NOTE, ""]
+    if chosen:
+        lines += [*tries_table(chosen), ""]
+    ensembles = ensemble_lines(rows)
+    if ensembles:
+        lines += ["Each ensemble against its members, on validation:", "", *ensembles, ""]
     paired_test = scoring.paired
     comparisons = paired_comparisons(rows, paired_test) if paired_test else []
     if paired_test:

@@ -58,6 +58,7 @@ class Row:
     twin: str | None = None  # the stage of the same net trained on labels (students)
     teacher: str | None = None  # the stage of the teacher it mimics (students)
     against: tuple[str, ...] = ()  # further stages it is compared with
+    members: tuple[str, ...] = ()  # an ensemble's member stages
     record: StageRecord | None = None  # its record.json: what it read and made (rows the runner reads)
 
     @classmethod
