@@ -15,13 +15,12 @@ the share of the twin-to-teacher gap it closes) and ``curves.png``. Each stage i
 ``mimic fit|validate|test --config configs/fashion/...``.
 """
 
-from dataclasses import replace
 from pathlib import Path
 
 from mimic.experiments.experiment import Experiment, Stage, seeded
 from mimic.experiments.runner import run_experiment
 from mimic.report.choices import Choice
-from mimic.report.scoring import ERROR_RATES, Column
+from mimic.report.scoring import VALIDATED_ERROR_RATES
 
 FEW = "fashion/few_labels.yaml"
 FEW_MIMIC = "fashion/few_labels_mimic.yaml"
@@ -140,26 +139,12 @@ QUICK = (
     "--trainer.enable_progress_bar=false",
 )
 
-# Validation scores too: they choose the tries and check that the ensemble beats its members.
-SCORING = replace(
-    ERROR_RATES,
-    columns=(Column("Val err.", "val/err"), *ERROR_RATES.columns),
-    validate=True,
-    curves=(
-        (
-            "Nets on labels and mimics (validation: solid; training: dotted)",
-            "error (%)",
-            (("val/err", "-"), ("train/err", ":")),
-        ),
-    ),
-)
-
 DEMO = Experiment(
     name="demo",
     title="mimic demo: shallow mimics of deep teachers on Fashion-MNIST, with 1,000 labels and with all",
     runs=Path("runs/demo"),
     stages=STAGES,
-    scoring=SCORING,
+    scoring=VALIDATED_ERROR_RATES,
     quick=QUICK,
     published=Path("docs/results/demo"),  # the README's demo table
     choices=CHOICES,

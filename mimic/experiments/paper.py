@@ -1,8 +1,12 @@
-"""``mimic paper``: the paper's comparison and its Figures 1-3 on Fashion-MNIST, resumable stage by stage.
+"""``mimic paper``: the paper's comparison, its Table 2 in miniature and its Figures 1-3 on Fashion-MNIST,
+resumable stage by stage.
 
-- The claim, three seeds each: a deep MLP of the shallow student's size on labels, the shallow net
-  ``256L-2048`` on labels and as a mimic of an ensemble of two CNNs, the conv-shallow net on labels and
-  as a mimic; every student against its label-trained twin by the exact McNemar test.
+- Table 2 in miniature: with N = 1,000, 5,000 and all 55,000 labels, an ensemble of four CNN teachers
+  (shifts, flips) trained on the N labels; the shallow net ``256L-2048`` and the conv-shallow net
+  ``32c-p-256L-2048`` on those labels and as mimics of the ensemble on every training image (the others
+  unlabeled), three seeds each; every net on labels and every mimic gets two tries, chosen on validation;
+  McNemar per seed and pooled over the seeds, the share of the gap closed, and test error against N.
+- The claim (its all-labels row), with a deep MLP of the shallow student's size on labels per seed.
 - Figure 1: test accuracy against parameters for shallow nets of four widths (128 to 4096 hidden units),
   on labels and as mimics, with the deep nets as reference lines.
 - Figure 2: training and validation error by epoch of the shallow net on labels and as a mimic.
@@ -19,25 +23,42 @@ from pathlib import Path
 from mimic.experiments.experiment import Experiment, Stage, seeded, width
 from mimic.experiments.fashion_demo import QUICK
 from mimic.experiments.runner import run_experiment
+from mimic.report.choices import Choice
+from mimic.report.label_budget import Budget, label_budget_section
 from mimic.report.paper_figures import FigureStages, draw_figures
-from mimic.report.scoring import ERROR_RATES
+from mimic.report.scoring import VALIDATED_ERROR_RATES
 
 SEEDS = (0, 1, 2)
 WIDTHS = (128, 512, 2048, 4096)  # hidden units of the 256L-H shallow nets: 32x from narrowest to widest
 CLAIM_WIDTH = 2048
 AUGMENT = "--data.init_args.augment=true"
+MIXUP = ("--data.init_args.mix=mixup", "--data.init_args.mix_share=0.5")
 # The levers' 12-epoch augmented teachers still erred as much on their training views as on validation
 # (7.96% against 7.36%): they were short of training, so the paper's teachers train twice as long.
 TEACHER = (AUGMENT, "--trainer.max_epochs=24")
-# How the mimics train, chosen on validation by `mimic levers` (docs/results/levers): none of the L2
-# levers tried (augmented views, 100 epochs) beat the configs' own settings, so the shallow mimics keep
-# them; the conv-shallow mimic takes lr 0.02, the one setting with which it beat its twin on validation
-# (7.96% against 8.26%).
-CONV_MIMIC_RECIPE = ("--model.init_args.lr=0.02",)
+MEMBERS = 4  # an ensemble of four: teachers that leave the students a gap to close
+# Table 2 in miniature: the few-labels budgets (the other training images reach the mimics unlabeled), and
+# how long their teachers train (an epoch of N labels is N / 128 steps).
+FEW_LABELS = {1000: 80, 5000: 40}
+FEW = "fashion/few_labels.yaml"
+FEW_MIMIC = "fashion/few_labels_mimic.yaml"
+# Every net on labels and every mimic gets two tries, chosen on the validation split (the same for all):
+# the nets on labels without and with augmentation (shifts, flips, mixup), the mimics two learning rates
+# (the conv-shallow mimic's 0.02 was the levers' choice on validation).
+LABEL_TRIES = {"plain": (), "mixup": (AUGMENT, *MIXUP)}
+MIMIC_TRIES = {
+    "shallow": {"lr05": ("--model.init_args.lr=0.05",), "lr02": ("--model.init_args.lr=0.02",)},
+    "conv_shallow": {"lr02": ("--model.init_args.lr=0.02",), "lr01": ("--model.init_args.lr=0.01",)},
+}
+# Each budget's ensemble labels the 55,000 images once; the mimics of all seeds and tries read the file.
+SHARED_LOGITS = "--model.init_args.teacher.init_args.cache_dir=runs/paper/teacher_logits"
+STUDENT_NETS = {"shallow": "256L-2048", "conv_shallow": "32c-p-256L-2048"}
+LABELS_CONFIG = {"shallow": "fashion/shallow_labels.yaml", "conv_shallow": "fashion/conv_shallow_labels.yaml"}
 
 
-def teacher(name: str, model: str, *args: str) -> Stage:
-    return Stage(name, model, ("fashion/teacher_cnn.yaml",), args=args)
+def teacher(name: str, model: str, *args: str, few: bool = False) -> Stage:
+    configs = ("fashion/teacher_cnn.yaml", FEW) if few else ("fashion/teacher_cnn.yaml",)
+    return Stage(name, model, configs, args=args, quick=QUICK_FEW if few else ())
 
 
 def mimic(name: str, model: str, teachers: list[str], *args: str, config: str = "shallow", **links) -> Stage:
@@ -49,43 +70,118 @@ def labels(name: str, model: str, config: str, *args: str) -> Stage:
     return Stage(name, model, (config,), "baseline", args=args)
 
 
-ENSEMBLE = ["cnn_s0", "cnn_s1"]
+def ensemble(name: str, model: str, members: list[str]) -> Stage:
+    return Stage(name, model, ("fashion/ensemble.yaml",), trained=False, reads=tuple(members))
 
+
+def budget(n: int | None) -> str:
+    """The stage names' mark of a label budget: ``_n1000``; all labels: none (the claim's names)."""
+    return "" if n is None else f"_n{n}"
+
+
+def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: list[str]):
+    """A student net on N labels and as a mimic on every training image, two tries each, for one seed:
+    the stages, the two choices (named ``<net>_labels<budget>_s<seed>`` and ``<net>_mimic...``), and the
+    (twin, mimic) pair of the chosen ones."""
+    twin, student = f"{net}_labels{budget(n)}_s{seed}", f"{net}_mimic{budget(n)}_s{seed}"
+    arch, counted = STUDENT_NETS[net], "all" if n is None else f"{n:,}"
+    few = () if n is None else (FEW,)
+    few_args = () if n is None or n == 1000 else (f"--data.init_args.labeled_size={n}",)
+    quick = () if n is None else QUICK_FEW
+    stages = [
+        Stage(
+            f"{twin}_{try_}",
+            f"{arch} on {counted} labels, {try_}, seed {seed}",
+            (LABELS_CONFIG[net], *few),
+            "baseline",
+            args=(*few_args, *args, seeded(seed)),
+            quick=quick,
+        )
+        for try_, args in LABEL_TRIES.items()
+    ]
+    links = {"twin": twin, "teacher": teacher_stage}
+    if net == "shallow" and n is None:
+        links["against"] = (f"dnn_labels_s{seed}",)
+    mimic_configs = (f"fashion/{net}_mimic.yaml", *(() if n is None else (FEW_MIMIC,)))
+    stages += [
+        Stage(
+            f"{student}_{try_}",
+            f"{arch} mimic, {counted} labels, {try_}, seed {seed}",
+            mimic_configs,
+            "student",
+            reads=tuple(members),
+            args=(*few_args, f"{SHARED_LOGITS}{budget(n)}", *args, seeded(seed)),
+            quick=quick,
+            **links,
+        )
+        for try_, args in MIMIC_TRIES[net].items()
+    ]
+    choices = (
+        Choice(twin, f"{arch} on {counted} labels, seed {seed}", tuple(f"{twin}_{t}" for t in LABEL_TRIES)),
+        Choice(
+            student, f"{arch} mimic, {counted} labels, seed {seed}", tuple(f"{student}_{t}" for t in MIMIC_TRIES[net])
+        ),
+    )
+    return stages, choices, (twin, student)
+
+
+QUICK_FEW = ("--data.init_args.labeled_size=64",)  # --quick: 64 of the smoke run's 256 images
+ENSEMBLE = [f"cnn_s{k}" for k in range(MEMBERS)]
 TEACHERS = (
-    teacher("cnn_s0", "Teacher CNN (shifts, flips), seed 0", *TEACHER, seeded(0)),
-    teacher("cnn_s1", "Teacher CNN (shifts, flips), seed 1", *TEACHER, seeded(1)),
-    Stage("ensemble", "Ensemble of the 2 CNNs", ("fashion/ensemble.yaml",), trained=False, reads=tuple(ENSEMBLE)),
+    *(teacher(f"cnn_s{k}", f"Teacher CNN (shifts, flips), seed {k}", *TEACHER, seeded(k)) for k in range(MEMBERS)),
+    ensemble("ensemble", f"Ensemble of the {MEMBERS} CNNs", ENSEMBLE),
 )
-CLAIM = tuple(
+FEW_TEACHERS = tuple(
     stage
-    for s in SEEDS
+    for n, epochs in FEW_LABELS.items()
     for stage in (
-        labels(f"dnn_labels_s{s}", f"DNN 448-448-448 on labels, seed {s}", "fashion/dnn_labels.yaml", seeded(s)),
-        labels(f"shallow_labels_s{s}", f"256L-2048 on labels, seed {s}", "fashion/shallow_labels.yaml", seeded(s)),
-        mimic(
-            f"shallow_mimic_s{s}",
-            f"256L-2048 mimic of the ensemble, seed {s}",
-            ENSEMBLE,
-            seeded(s),
-            twin=f"shallow_labels_s{s}",
-            teacher="ensemble",
-            against=(f"dnn_labels_s{s}",),
+        *(
+            teacher(
+                f"cnn_n{n}_s{k}",
+                f"Teacher CNN on {n:,} labels (shifts, flips), seed {k}",
+                AUGMENT,
+                f"--trainer.max_epochs={epochs}",
+                f"--data.init_args.labeled_size={n}",
+                seeded(k),
+                few=True,
+            )
+            for k in range(MEMBERS)
         ),
-        labels(
-            f"conv_labels_s{s}", f"32c-p-256L-2048 on labels, seed {s}", "fashion/conv_shallow_labels.yaml", seeded(s)
-        ),
-        mimic(
-            f"conv_mimic_s{s}",
-            f"32c-p-256L-2048 mimic of the ensemble, seed {s}",
-            ENSEMBLE,
-            *CONV_MIMIC_RECIPE,
-            seeded(s),
-            config="conv_shallow",
-            twin=f"conv_labels_s{s}",
-            teacher="ensemble",
+        ensemble(
+            f"ensemble_n{n}",
+            f"Ensemble of the {MEMBERS} CNNs on {n:,} labels",
+            [f"cnn_n{n}_s{k}" for k in range(MEMBERS)],
         ),
     )
 )
+BUDGET_TEACHERS = {n: (f"ensemble_n{n}", [f"cnn_n{n}_s{k}" for k in range(MEMBERS)]) for n in FEW_LABELS} | {
+    None: ("ensemble", ENSEMBLE)
+}
+TRIED = {
+    (net, n, seed): tried_pair(net, n, seed, *BUDGET_TEACHERS[n])
+    for n in BUDGET_TEACHERS
+    for seed in SEEDS
+    for net in STUDENT_NETS
+}
+BUDGETS = tuple(
+    Budget(
+        55_000 if n is None else n,
+        STUDENT_NETS[net],
+        BUDGET_TEACHERS[n][0],
+        tuple(TRIED[net, n, seed][2] for seed in SEEDS),
+    )
+    for n in (*FEW_LABELS, None)
+    for net in STUDENT_NETS
+)
+FEW_PAIRS = tuple(stage for (_, n, _), (stages, _, _) in TRIED.items() if n is not None for stage in stages)
+CLAIM = (
+    *(
+        labels(f"dnn_labels_s{s}", f"DNN 448-448-448 on labels, seed {s}", "fashion/dnn_labels.yaml", seeded(s))
+        for s in SEEDS
+    ),
+    *(stage for (_, n, _), (stages, _, _) in TRIED.items() if n is None for stage in stages),
+)
+CHOICES = tuple(choice for _, choices, _ in TRIED.values() for choice in choices)
 FIGURE1 = tuple(
     stage
     for h in WIDTHS
@@ -111,7 +207,8 @@ FIGURE3 = tuple(
     for t in (*WEAKER_TEACHERS, TEACHERS[0])
 )
 
-STAGES = (*TEACHERS, *WEAKER_TEACHERS, *CLAIM, *FIGURE1, *FIGURE3)
+# Table 2's few-labels cells first: the cheapest stages and the paper's point; then the claim with all labels.
+STAGES = (*FEW_TEACHERS, *FEW_PAIRS, *TEACHERS, *CLAIM, *WEAKER_TEACHERS, *FIGURE1, *FIGURE3)
 FIGURE_STAGES = FigureStages(
     widths={h: (f"labels_w{h}", f"mimic_w{h}") for h in WIDTHS if h != CLAIM_WIDTH}
     | {CLAIM_WIDTH: ("shallow_labels_s0", "shallow_mimic_s0")},
@@ -119,8 +216,8 @@ FIGURE_STAGES = FigureStages(
         "DNN 448-448-448 on labels": [f"dnn_labels_s{s}" for s in SEEDS],
         "256L-2048 on labels": [f"shallow_labels_s{s}" for s in SEEDS],
         "256L-2048 mimic": [f"shallow_mimic_s{s}" for s in SEEDS],
-        "32c-p-256L-2048 on labels": [f"conv_labels_s{s}" for s in SEEDS],
-        "32c-p-256L-2048 mimic": [f"conv_mimic_s{s}" for s in SEEDS],
+        "32c-p-256L-2048 on labels": [f"conv_shallow_labels_s{s}" for s in SEEDS],
+        "32c-p-256L-2048 mimic": [f"conv_shallow_mimic_s{s}" for s in SEEDS],
     },
     references={"DNN 448-448-448 (labels)": "dnn_labels_s0", "teacher CNN": "cnn_s0", "ensemble": "ensemble"},
     curves=("shallow_labels_s0", "shallow_mimic_s0"),
@@ -134,9 +231,13 @@ PAPER = Experiment(
     title="mimic paper: Ba & Caruana's comparison and Figures 1-3 on Fashion-MNIST",
     runs=Path("runs/paper"),
     stages=STAGES,
-    scoring=ERROR_RATES,
+    scoring=VALIDATED_ERROR_RATES,
     quick=QUICK,
-    figures=lambda rows, folder: draw_figures(FIGURE_STAGES, rows, folder),
+    figures=lambda rows, folder: [
+        *label_budget_section(BUDGETS, rows, folder),
+        *draw_figures(FIGURE_STAGES, rows, folder),
+    ],
+    choices=CHOICES,
     published=Path("docs/results/paper"),
 )
 

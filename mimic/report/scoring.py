@@ -1,6 +1,6 @@
 """What a results table reports: its columns, the metric each student is compared on, and how."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Role = Literal["teacher", "baseline", "student"]
@@ -58,6 +58,21 @@ ERROR_RATES = Scoring(
     curve_roles=("baseline", "student"),
     paired="mcnemar",
     note="Train err.: the last training epoch's error (teachers with dropout on).",
+)
+
+# Validation scores too: they choose among tries (``mimic.report.choices``) and check that an ensemble
+# beats its members.
+VALIDATED_ERROR_RATES = replace(
+    ERROR_RATES,
+    columns=(Column("Val err.", "val/err"), *ERROR_RATES.columns),
+    validate=True,
+    curves=(
+        (
+            "Nets on labels and mimics (validation: solid; training: dotted)",
+            "error (%)",
+            (("val/err", "-"), ("train/err", ":")),
+        ),
+    ),
 )
 
 PHONE_ERROR_RATES = Scoring(

@@ -9,11 +9,12 @@ import pytest
 import torch
 
 from mimic.cli import main
-from mimic.data import FashionMNISTDataModule
-from mimic.data.images import Unlabeled
+from mimic.data import CIFAR10DataModule, FashionMNISTDataModule
+from mimic.data.images import Joined, TinyImages, Unlabeled
 from mimic.data.images.labeled_subset import stratified_subset
 from mimic.nets.checkpoints import load_checkpoint
 from tests.fixtures.configs import student_config, teacher_config, write_config
+from tests.fixtures.images import make_cifar, write_tiny_images
 
 
 def test_the_labeled_subset_keeps_each_class_share_and_depends_on_the_seed_alone():
@@ -102,3 +103,29 @@ def test_no_label_of_an_unlabeled_image_reaches_the_mimic(in_tmp, fashion_root, 
     weights = [load_checkpoint(run / "checkpoints" / "last.ckpt")["state_dict"] for run in (clean, garbled)]
     assert weights[0].keys() == weights[1].keys()
     assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
+def test_cifar_takes_few_labels_with_its_other_images_and_tiny_images_joined_as_transfer(tmp_path):
+    """The paper's setting in miniature: few CIFAR-10 labels; the rest of CIFAR-10 and Tiny Images unlabeled."""
+    make_cifar(tmp_path, "python", per_batch=20)  # 100 training images
+    write_tiny_images(tmp_path / "tiny_images.bin", 40)
+    (tmp_path / "80mn_cifar_idxs.txt").write_text("3\n9\n")
+    tiny = TinyImages(str(tmp_path / "tiny_images.bin"), num_images=38)
+    data = CIFAR10DataModule(str(tmp_path), val_size=20, labeled_size=30, transfer=Joined([Unlabeled(), tiny]))
+    data.setup()
+    assert len(data.train_images) == 30 and len(data.transfer) == 50 + 38
+    picked = data.transfer.images(np.array([51, 0, 87, 49]))  # (4, 3, 32, 32): from both sources, in order
+    assert torch.equal(picked[1], data.unlabeled_images[0]) and torch.equal(picked[3], data.unlabeled_images[49])
+    assert torch.equal(picked[0], tiny.images(np.array([1]))[0]) and torch.equal(
+        picked[2], tiny.images(np.array([37]))[0]
+    )
+    joined = (
+        {"class_path": "mimic.data.images.Unlabeled"},
+        {"class_path": "mimic.data.images.TinyImages", "init_args": {"path": str(tmp_path / "tiny_images.bin")}},
+    )
+    settings = {
+        "root": str(tmp_path),
+        "transfer": {"class_path": "mimic.data.images.Joined", "init_args": {"sources": list(joined)}},
+    }
+    files = CIFAR10DataModule.input_files(settings)
+    assert files[-2:] == [tmp_path / "tiny_images.bin", tmp_path / "80mn_cifar_idxs.txt"]  # what a record hashes

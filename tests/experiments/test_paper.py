@@ -13,13 +13,18 @@ def test_quick_paper_run_draws_the_figures_and_compares_every_student(in_tmp, fa
     rows = main(["paper", "--quick", f"--data.init_args.root={fashion_root}"])
     assert [r.stage for r in rows] == [s.name for s in PAPER.stages]
     out = in_tmp / "runs/paper"
-    for figure in ("figure1.png", "figure2.png", "figure3.png"):
+    for figure in ("figure1.png", "figure2.png", "figure3.png", "label_budget.png"):
         assert (out / figure).stat().st_size > 10_000, figure
     text = (out / "results.md").read_text()
     assert "## Seeds" in text and f"| 256L-2048 mimic | {len(SEEDS)} |" in text
+    assert "## Table 2 in miniature" in text and "Not run yet" not in text
+    assert text.count("| 1,000 | ") == text.count("| 5,000 | ") == text.count("| 55,000 | ") == 2  # two student nets
     with (out / "comparisons.csv").open() as f:
         comparisons = list(csv.DictReader(f))
-    students = [s for s in PAPER.stages if s.role == "student"]
-    leads = {(s.teacher, s.twin) for s in students}  # each teacher over each twin it is to close the gap to
+    # the table's students: each mimic choice stands as one row, its tries do not
+    tries = {name for choice in PAPER.choices for name in choice.tries}
+    students = [s for s in PAPER.stages if s.role == "student" and s.name not in tries]
+    students += [c for c in PAPER.choices if "_mimic" in c.name]
+    leads = {(s.teacher, s.twin) for s in PAPER.stages if s.role == "student"}  # each teacher over each twin
     assert len(comparisons) == len(leads) + len(students) + len(SEEDS)  # + every twin, the DNN for each mimic
     assert not (in_tmp / "docs").exists()  # a quick run publishes nothing
