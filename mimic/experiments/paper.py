@@ -42,13 +42,29 @@ MEMBERS = 4  # an ensemble of four: teachers that leave the students a gap to cl
 FEW_LABELS = {1000: 80, 5000: 40}
 FEW = "fashion/few_labels.yaml"
 FEW_MIMIC = "fashion/few_labels_mimic.yaml"
-# Every net on labels and every mimic gets two tries, chosen on the validation split (the same for all):
-# the nets on labels without and with augmentation (shifts, flips, mixup), the mimics two learning rates
-# (the conv-shallow mimic's 0.02 was the levers' choice on validation).
+# Every net on labels and every mimic gets the same number of tries, chosen on the validation split (the
+# same for all): the nets on labels without and with augmentation (shifts, flips, mixup), the mimics two
+# learning rates (the conv-shallow mimic's 0.02 was the levers' choice on validation). With few labels,
+# a third try each: the nets on labels augmented with a higher rate and weight decay, the mimics function
+# matching (Beyer et al. 2022: fresh shifted, flipped and mixed views every step, each labelled anew by
+# the teacher, so its logits are streamed, not cached).
 LABEL_TRIES = {"plain": (), "mixup": (AUGMENT, *MIXUP)}
+FEW_LABEL_TRIES = {
+    "mixup_lr05_wd": (AUGMENT, *MIXUP, "--model.init_args.lr=0.05", "--model.init_args.weight_decay=0.0005")
+}
 MIMIC_TRIES = {
     "shallow": {"lr05": ("--model.init_args.lr=0.05",), "lr02": ("--model.init_args.lr=0.02",)},
     "conv_shallow": {"lr02": ("--model.init_args.lr=0.02",), "lr01": ("--model.init_args.lr=0.01",)},
+}
+FUNCTION_MATCHING = (
+    AUGMENT,
+    *MIXUP,
+    "--model.init_args.teacher.init_args.cache=false",
+    "--model.init_args.teacher.init_args.cache_dir=null",
+)
+FEW_MIMIC_TRIES = {
+    "shallow": {"fm": (*FUNCTION_MATCHING, "--model.init_args.lr=0.05")},
+    "conv_shallow": {"fm": (*FUNCTION_MATCHING, "--model.init_args.lr=0.02")},
 }
 # Each budget's ensemble labels the 55,000 images once; the mimics of all seeds and tries read the file.
 SHARED_LOGITS = "--model.init_args.teacher.init_args.cache_dir=runs/paper/teacher_logits"
@@ -88,6 +104,8 @@ def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: 
     few = () if n is None else (FEW,)
     few_args = () if n is None or n == 1000 else (f"--data.init_args.labeled_size={n}",)
     quick = () if n is None else QUICK_FEW
+    label_tries = LABEL_TRIES if n is None else LABEL_TRIES | FEW_LABEL_TRIES
+    mimic_tries = MIMIC_TRIES[net] if n is None else MIMIC_TRIES[net] | FEW_MIMIC_TRIES[net]
     stages = [
         Stage(
             f"{twin}_{try_}",
@@ -97,7 +115,7 @@ def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: 
             args=(*few_args, *args, seeded(seed)),
             quick=quick,
         )
-        for try_, args in LABEL_TRIES.items()
+        for try_, args in label_tries.items()
     ]
     links = {"twin": twin, "teacher": teacher_stage}
     if net == "shallow" and n is None:
@@ -114,13 +132,11 @@ def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: 
             quick=quick,
             **links,
         )
-        for try_, args in MIMIC_TRIES[net].items()
+        for try_, args in mimic_tries.items()
     ]
     choices = (
-        Choice(twin, f"{arch} on {counted} labels, seed {seed}", tuple(f"{twin}_{t}" for t in LABEL_TRIES)),
-        Choice(
-            student, f"{arch} mimic, {counted} labels, seed {seed}", tuple(f"{student}_{t}" for t in MIMIC_TRIES[net])
-        ),
+        Choice(twin, f"{arch} on {counted} labels, seed {seed}", tuple(f"{twin}_{t}" for t in label_tries)),
+        Choice(student, f"{arch} mimic, {counted} labels, seed {seed}", tuple(f"{student}_{t}" for t in mimic_tries)),
     )
     return stages, choices, (twin, student)
 

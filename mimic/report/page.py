@@ -1,5 +1,5 @@
 """One report writer for every experiment: the paper's table layout in Markdown and CSV, each student
-compared with the same net trained on labels, curves by epoch, and (``--wandb``) a W&B table.
+compared with the same net trained on labels, curves by training step, and (``--wandb``) a W&B table.
 
 Error-rate tables (images) and phone-error-rate tables (speech) differ only in their ``Scoring``: the
 columns, the metric compared and what its standard error counts.
@@ -156,7 +156,7 @@ def write_report(
     lines += ["", record_ids(rows)]
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
-    lines += ["", "![curves by epoch](curves.png)", ""]
+    lines += ["", "![curves by training step](curves.png)", ""]
     path = out_dir / "results.md"
     atomic.write_text(path, "\n".join(lines))
     plot_curves(scoring, rows, out_dir / "curves.png")
@@ -175,7 +175,9 @@ def publish(out_dir: Path, published: Path) -> None:
 
 
 def plot_curves(scoring: Scoring, rows: list[Row], path: Path) -> None:
-    """One panel per entry of ``scoring.curves``: each trained non-teacher stage's metric by epoch."""
+    """One panel per entry of ``scoring.curves``: each trained non-teacher stage's metric by training step
+    (log axis): nets whose epochs differ in length (a few labels, or every image with transfer data) are
+    drawn on one scale."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -188,11 +190,11 @@ def plot_curves(scoring: Scoring, rows: list[Row], path: Path) -> None:
         drawn = [row for row in rows if row.role in scoring.curve_roles]
         for row, color in zip(drawn, colors * 3, strict=False):
             for key, style in keys:
-                curve = epoch_curve(row.run_dir / "metrics.csv", key)
+                curve = [(step, value) for step, value in epoch_curve(row.metrics_file, key, "step") if step > 0]
                 if curve:
-                    epochs, values = zip(*curve, strict=True)
-                    ax.plot(epochs, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")
-        ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+                    steps, values = zip(*curve, strict=True)
+                    ax.plot(steps, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")
+        ax.set(xscale="log", xlabel="training steps", ylabel=ylabel, title=title)
         if ax.get_legend_handles_labels()[0]:  # runs without logged epochs draw nothing
             ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the axes: many runs
         ax.grid(alpha=0.3)

@@ -78,6 +78,10 @@ class Row:
     def folder(self) -> RunFolder:
         return RunFolder(self.run_dir)
 
+    @property
+    def metrics_file(self) -> Path:
+        return self.folder.metrics
+
     def kept_predictions(self) -> Predictions:
         """Its test predictions; a missing file is named with the command that writes it."""
         return self._kept(read_predictions, self.folder.predictions)
@@ -95,9 +99,9 @@ class Row:
             raise FileNotFoundError(f"stage {self.stage}: no {path}; make it with `{command}`") from err
 
 
-def epoch_curve(metrics_csv: Path, key: str) -> list[tuple[int, float]]:
-    """(epoch, value) pairs of one metric in a CSVLogger file."""
+def epoch_curve(metrics_csv: Path, key: str, x: str = "epoch") -> list[tuple[int, float]]:
+    """(epoch, value) pairs of one metric in a CSVLogger file; ``x="step"``: (training step, value)."""
     if not metrics_csv.is_file():
         return []
     with metrics_csv.open() as f:
-        return [(int(r["epoch"]), float(r[key])) for r in csv.DictReader(f) if r.get(key)]
+        return [(int(r[x]), float(r[key])) for r in csv.DictReader(f) if r.get(key)]
