@@ -33,10 +33,10 @@ test-faults: install ## Kill runs and a whole experiment with SIGKILL at random 
 test-all: install ## Run every test, slow and fault-injection ones included
 	$(PY) -m pytest -m ""
 
-demo: install ## Teacher, ensemble, shallow baseline and mimics on Fashion-MNIST, resumable -> runs/demo/results.md
+demo: install ## With 1,000 labels and with all: teachers, ensemble, nets on labels and their mimics on Fashion-MNIST (~21 min), resumable -> runs/demo/results.md
 	$(VENV)/bin/mimic demo
 
-paper: install ## The paper's claim (3 seeds) and Figures 1-3 on Fashion-MNIST, resumable -> runs/paper, docs/results/paper
+paper: install ## Table 2 in miniature (N = 1,000 / 5,000 / all, 3 seeds), the claim and Figures 1-3 on Fashion-MNIST (hours), resumable -> runs/paper, docs/results/paper
 	$(VENV)/bin/mimic paper
 
 paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfer speech), resumable -> runs/paper-speech

@@ -7,12 +7,18 @@ from importlib import import_module
 from typing import Any
 
 EXPERIMENTS = {
-    "demo": ("mimic.experiments.fashion_demo:main", "teacher, ensemble, shallow baseline and mimics on Fashion-MNIST"),
+    "demo": (
+        "mimic.experiments.fashion_demo:main",
+        "1,000 labels and all: teachers, nets on labels and their mimics on Fashion-MNIST",
+    ),
     "demo-speech": (
         "mimic.experiments.speech_demo:main",
         "synthesise a TIMIT-format corpus; DNN teacher, shallow net and its mimic; PER table",
     ),
-    "paper": ("mimic.experiments.paper:main", "the paper's comparison (3 seeds) and Figures 1-3 on Fashion-MNIST"),
+    "paper": (
+        "mimic.experiments.paper:main",
+        "Table 2 in miniature, the claim (3 seeds) and Figures 1-3 on Fashion-MNIST",
+    ),
     "paper-speech": ("mimic.experiments.paper_speech:main", "Table 1 on a hard synthetic corpus, + transfer speech"),
     "levers": ("mimic.experiments.fashion_levers:main", "what makes a shallow mimic win, chosen on validation"),
 }

@@ -17,6 +17,7 @@ from mimic.content_hash import content_hash
 from mimic.experiments.build import Decision, clear_all_but_record, decide, dependents, make_room
 from mimic.experiments.experiment import Experiment, Stage
 from mimic.experiments.stage_inputs import StageInputs
+from mimic.report.choices import choose
 from mimic.report.costs import SPEED_FILE
 from mimic.report.page import write_report
 from mimic.report.rows import Measured, Row
@@ -157,7 +158,8 @@ def measure_costs(experiment: Experiment, stages: list[Stage]) -> None:
 
 
 def run_experiment(experiment: Experiment, args: list[str], description: str | None = None) -> list[Row]:
-    """Parse the command's arguments, bring every stage to done, measure the nets' cost, write the report."""
+    """Parse the command's arguments, bring every stage to done, measure the nets' cost, write the report;
+    returns the table's rows (a choice's tries as the chosen one)."""
     parser = errors.ToolParser(prog=f"mimic {experiment.name}", description=description)
     parser.add_argument("--quick", action="store_true", help="tiny smoke run of every stage (figures mean nothing)")
     parser.add_argument("--plan", action="store_true", help="print what would run and why, and stop")
@@ -215,7 +217,7 @@ def run_experiment(experiment: Experiment, args: list[str], description: str | N
     minutes = (time.monotonic() - started) / 60
     report = errors.reported(write_report, experiment.report, rows, minutes, opts.quick, opts.wandb, reused)
     print(report.read_text(), flush=True)
-    return rows
+    return choose(rows, experiment.choices)[0]  # the table's rows: each choice as its chosen try
 
 
 def print_plan(tag: str, plan: dict[str, Decision]) -> None:

@@ -80,7 +80,7 @@ def table(cells: list[Cell]) -> list[str]:
     ]
     for c in cells:
         p_values = ", ".join(f"{p:.1e}" for p in c.p_values)
-        closed = ", ".join("" if g is None else f"{100 * g:.0f}%" for g in c.closed)
+        closed = ", ".join("n/a" if g is None else f"{100 * g:.0f}%" for g in c.closed)  # n/a: no lead to close
         lines.append(
             f"| {c.budget.labels:,} | {c.budget.net} | {100 * c.teacher_error:.2f}% | {_errors(c.twin_errors)} "
             f"| {_errors(c.mimic_errors)} | {p_values} | {c.pooled_p:.1e} | {closed} |"
