@@ -41,6 +41,7 @@ MEMBERS = 4  # an ensemble of four: teachers that leave the students a gap to cl
 # how long their teachers train (an epoch of N labels is N / 128 steps).
 FEW_LABELS = {1000: 80, 5000: 40}
 FEW = "fashion/few_labels.yaml"
+QUICK_FEW = ("--data.init_args.labeled_size=64",)  # --quick: 64 of the smoke run's 256 images
 FEW_MIMIC = "fashion/few_labels_mimic.yaml"
 # Every net on labels and every mimic gets the same number of tries, chosen on the validation split (the
 # same for all): the nets on labels without and with augmentation (shifts, flips, mixup), the mimics two
@@ -92,9 +93,9 @@ def budget(n: int | None) -> str:
 
 
 def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: list[str]):
-    """A student net on N labels and as a mimic on every training image, two tries each, for one seed:
-    the stages, the two choices (named ``<net>_labels<budget>_s<seed>`` and ``<net>_mimic...``), and the
-    (twin, mimic) pair of the chosen ones."""
+    """A student net on N labels (``None``: all) and as a mimic on every training image, for one seed, each
+    with its tries (two with all labels, three with few): the stages, the two choices (named
+    ``<net>_labels<budget>_s<seed>`` and ``<net>_mimic...``), and the (twin, mimic) pair of the chosen ones."""
     twin, student = f"{net}_labels{budget(n)}_s{seed}", f"{net}_mimic{budget(n)}_s{seed}"
     arch, counted = STUDENT_NETS[net], "all" if n is None else f"{n:,}"
     few = () if n is None else (FEW,)
@@ -137,7 +138,6 @@ def tried_pair(net: str, n: int | None, seed: int, teacher_stage: str, members: 
     return stages, choices, (twin, student)
 
 
-QUICK_FEW = ("--data.init_args.labeled_size=64",)  # --quick: 64 of the smoke run's 256 images
 ENSEMBLE = [f"cnn_s{k}" for k in range(MEMBERS)]
 TEACHERS = (
     *(teacher(f"cnn_s{k}", f"Teacher CNN (shifts, flips), seed {k}", *TEACHER, seeded(k)) for k in range(MEMBERS)),
