@@ -61,3 +61,16 @@ def test_mixed_labels_are_learned_in_proportion_and_left_out_of_errors():
     torch.testing.assert_close(label_loss(logits, batch), expected)
     torch.testing.assert_close(label_loss(logits, {keys.Y: batch[keys.Y]}), F.cross_entropy(logits, batch[keys.Y]))
     assert unmixed_labels(batch).tolist() == [1, keys.NO_LABEL, keys.NO_LABEL, 4]
+
+
+def test_a_fit_mixes_its_training_batches_and_says_its_inputs_are_random(in_tmp, fashion_root):
+    from mimic.cli import main
+    from tests.fixtures.configs import teacher_config, write_config
+
+    config = teacher_config(fashion_root, mix="cutmix", mix_share=1.0)
+    fitted = main(["fit", "--config", write_config(in_tmp / "mixed.yaml", config)])
+    data = fitted.datamodule
+    assert data.random_inputs("train") and not data.random_inputs("val")
+    assert data._batch_mix.kind == "cutmix"  # made by the first training batch's hook
+    # every training image was a mix: none had a single label to score a training error on
+    assert "train/err" not in fitted.trainer.callback_metrics or fitted.trainer.callback_metrics["train/err"].isnan()
