@@ -120,6 +120,8 @@ class ImageDataModule(MimicDataModule):
             self.transfer.setup(self.train_images, self.unlabeled_images)
             # one image read now: a source of the wrong shape fails here, not after the sanity check
             check_shape(self.transfer, self.transfer.images(np.zeros(1, np.int64)), self.train_images.shape[1:])
+        else:
+            self.unlabeled_images = None  # nothing reads them: a net on labels keeps only its N images
 
     def _split_labeled(self, images: Tensor, labels: Tensor, train_idx: Tensor, stage: str | None) -> Tensor:
         """Keep ``data.labeled_size`` of the training images ``train_idx`` labeled (stratified, seeded) and
