@@ -111,7 +111,7 @@ def figure(cells: list[Cell], path: Path) -> None:
             for c in mine:
                 ax.plot([c.budget.labels] * len(errors(c)), [100 * e for e in errors(c)], ".", color=color, alpha=0.3)
     ax.set(xscale="log", xlabel="labeled training images N", ylabel="test error (%)")
-    ax.set_title("Test error against the number of labels: the mimics learn from every training image")
+    ax.set_title("Test error against N (mimics: every training image, N of them labeled)", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
