@@ -21,7 +21,7 @@ stopped; ``--quick`` is a smoke run on a few hundred images.
 from pathlib import Path
 
 from mimic.experiments.experiment import Experiment, Stage, seeded, width
-from mimic.experiments.fashion_demo import QUICK
+from mimic.experiments.fashion_demo import AUGMENT, FEW, FEW_MIMIC, MIXUP, QUICK, QUICK_FEW
 from mimic.experiments.runner import run_experiment
 from mimic.report.choices import Choice
 from mimic.report.label_budget import Budget, label_budget_section
@@ -31,8 +31,6 @@ from mimic.report.scoring import VALIDATED_ERROR_RATES
 SEEDS = (0, 1, 2)
 WIDTHS = (128, 512, 2048, 4096)  # hidden units of the 256L-H shallow nets: 32x from narrowest to widest
 CLAIM_WIDTH = 2048
-AUGMENT = "--data.init_args.augment=true"
-MIXUP = ("--data.init_args.mix=mixup", "--data.init_args.mix_share=0.5")
 # The levers' 12-epoch augmented teachers still erred as much on their training views as on validation
 # (7.96% against 7.36%): they were short of training, so the paper's teachers train twice as long.
 TEACHER = (AUGMENT, "--trainer.max_epochs=24")
@@ -40,9 +38,6 @@ MEMBERS = 4  # an ensemble of four: teachers that leave the students a gap to cl
 # Table 2 in miniature: the few-labels budgets (the other training images reach the mimics unlabeled), and
 # how long their teachers train (an epoch of N labels is N / 128 steps).
 FEW_LABELS = {1000: 80, 5000: 40}
-FEW = "fashion/few_labels.yaml"
-QUICK_FEW = ("--data.init_args.labeled_size=64",)  # --quick: 64 of the smoke run's 256 images
-FEW_MIMIC = "fashion/few_labels_mimic.yaml"
 # Every net on labels and every mimic gets the same number of tries, chosen on the validation split (the
 # same for all): the nets on labels without and with augmentation (shifts, flips, mixup), the mimics two
 # learning rates (the conv-shallow mimic's 0.02 was the levers' choice on validation). With few labels,

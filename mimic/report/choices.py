@@ -52,7 +52,7 @@ def choose(rows: list[Row], choices: tuple[Choice, ...]) -> tuple[list[Row], lis
         chosen.append(Chosen(choice, tried, best))
         stand_in = replace(best, stage=choice.name, model=f"{choice.model} ({best.model})")
         replaced |= {name: None for name in choice.tries} | {choice.tries[0]: stand_in}
-    table = [replaced.get(row.stage, row) if row.stage in replaced else row for row in rows]
+    table = [replaced.get(row.stage, row) for row in rows]
     return [row for row in table if row is not None], chosen
 
 

@@ -123,9 +123,10 @@ def label_budget_section(budgets: tuple[Budget, ...], rows: list[Row], folder: P
     """The Markdown of Table 2 in miniature and its figure (``label_budget.png``), from the cells whose
     stages are all done; the cells still missing are named."""
     by_stage = {row.stage: row for row in rows}
-    cells = [cell for cell in (measure(b, by_stage) for b in budgets) if cell is not None]
+    measured = [(b, measure(b, by_stage)) for b in budgets]  # each cell's predictions read once
+    cells = [cell for _, cell in measured if cell is not None]
     lines = ["## Table 2 in miniature: few labels, the other training images unlabeled for the mimic", ""]
-    missing = [f"{b.labels:,} labels, {b.net}" for b in budgets if measure(b, by_stage) is None]
+    missing = [f"{b.labels:,} labels, {b.net}" for b, cell in measured if cell is None]
     if cells:
         figure(cells, folder / "label_budget.png")
         lines += [

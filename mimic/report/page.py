@@ -190,7 +190,7 @@ def plot_curves(scoring: Scoring, rows: list[Row], path: Path) -> None:
         drawn = [row for row in rows if row.role in scoring.curve_roles]
         for row, color in zip(drawn, colors * 3, strict=False):
             for key, style in keys:
-                curve = [(step, value) for step, value in epoch_curve(row.metrics_file, key, "step") if step > 0]
+                curve = [(step, value) for step, value in epoch_curve(row.folder.metrics, key, "step") if step > 0]
                 if curve:
                     steps, values = zip(*curve, strict=True)
                     ax.plot(steps, [100 * v for v in values], style, color=color, label=f"{row.model}: {key}")

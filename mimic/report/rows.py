@@ -78,10 +78,6 @@ class Row:
     def folder(self) -> RunFolder:
         return RunFolder(self.run_dir)
 
-    @property
-    def metrics_file(self) -> Path:
-        return self.folder.metrics
-
     def kept_predictions(self) -> Predictions:
         """Its test predictions; a missing file is named with the command that writes it."""
         return self._kept(read_predictions, self.folder.predictions)

@@ -41,7 +41,8 @@ class BatchMix:
         self.kind, self.alpha, self.share, self.seed = kind, alpha, share, seed
 
     def draws(self, size: int, epoch: int, batch: int) -> dict[str, np.ndarray]:
-        """On the host, for a batch of ``size`` images: which are mixed, with whom, their weights and boxes."""
+        """On the host, for a batch of ``size`` images: each one's partner, its weight (1 where it is not
+        mixed) and its CutMix box's centre."""
         seed = int(torch.randint(2**62, (1,), generator=keyed_generator(self.seed, epoch, batch)))
         rng = np.random.default_rng(seed)
         mixed = rng.random(size) < self.share  # (B,)
@@ -49,7 +50,7 @@ class BatchMix:
         weight = rng.beta(self.alpha, self.alpha, size)  # (B,)
         # CutMix's box: side fractions sqrt(1 - w), centre anywhere (the box is clipped at the borders)
         centre = rng.random((size, 2))  # (B, 2) as fractions of (H, W)
-        return {"mixed": mixed, "partner": partner, "weight": np.where(mixed, weight, 1.0), "centre": centre}
+        return {"partner": partner, "weight": np.where(mixed, weight, 1.0), "centre": centre}  # weight 1: left alone
 
     def __call__(self, batch: dict[str, Tensor], epoch: int, number: int) -> dict[str, Tensor]:
         """Mix ``batch`` (on its device) in place of its images; ``number`` names the batch within

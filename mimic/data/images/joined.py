@@ -24,6 +24,7 @@ class Joined(TransferSource):
             raise ValueError("mimic.data.images.Joined needs at least one source")
         self.sources = list(sources)
         self.deterministic = all(source.deterministic for source in self.sources)
+        self._starts: np.ndarray | None = None  # (K + 1,) first index of each source, set by setup
 
     @classmethod
     def input_files(cls, settings: dict[str, Any]) -> list:
@@ -37,18 +38,19 @@ class Joined(TransferSource):
     def setup(self, train_images: Tensor, unlabeled_images: Tensor | None = None) -> None:
         for source in self.sources:
             source.setup(train_images, unlabeled_images)
-
-    def _starts(self) -> np.ndarray:
-        return np.cumsum([0] + [len(source) for source in self.sources])  # (K + 1,)
+        # a source's length is fixed once it is set up; asked for at every batch, so counted once here
+        self._starts = np.cumsum([0] + [len(source) for source in self.sources])
 
     def __len__(self) -> int:
-        return int(self._starts()[-1])
+        if self._starts is None:
+            raise RuntimeError("Joined.setup(train_images, unlabeled_images) must run before it is used")
+        return int(self._starts[-1])
 
     def images(self, indices: np.ndarray, generator: torch.Generator | None = None) -> Tensor:
         indices = np.asarray(indices)
         if len(indices) == 0:
             return self.sources[0].images(indices, generator)
-        starts = self._starts()
+        starts = self._starts
         which = np.searchsorted(starts, indices, side="right") - 1  # (n,) the source of each index
         out: Tensor | None = None
         for k in np.unique(which):
