@@ -148,3 +148,12 @@ def test_a_broken_config_given_to_the_tools_is_one_line(monkeypatch, capsys, in_
     broken.write_text("model:\n  init_args: [unclosed\n")
     line = _fails(monkeypatch, capsys, "nets", str(broken))
     assert line.startswith("mimic: error:") and "broken.yaml: not valid YAML" in line
+
+
+def test_student_loss_options_out_of_place_are_one_line(monkeypatch, capsys, teachers, student_yaml):
+    config = student_yaml(teachers[0])
+    line = _fails(monkeypatch, capsys, "fit", "--config", config, "--model.init_args.target_floor=0")
+    assert line == "mimic: error: model.target_floor must be positive (logits below max - K), got 0.0"
+    kd_centred = ("--model.init_args.loss=kd", "--model.init_args.centre_logits=true")
+    line = _fails(monkeypatch, capsys, "fit", "--config", config, *kd_centred)
+    assert line == "mimic: error: model.centre_logits and model.target_floor apply to loss='mimic' only"

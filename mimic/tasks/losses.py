@@ -7,17 +7,32 @@ from torch import Tensor
 from mimic.batch import MIX_PARTNER_Y, MIX_WEIGHT, NO_LABEL, Y
 
 
-def mimic_l2_loss(student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
+def mimic_l2_loss(
+    student_logits: Tensor, teacher_logits: Tensor, centre: bool = False, target_floor: float | None = None
+) -> Tensor:
     """The paper's objective, ``1/(2T) sum_t ||beta f(U V x_t) - z_t||^2``, over a batch of T samples.
 
     Regressing logits rather than probabilities keeps the teacher's information about the classes it
-    considers unlikely, which a softmax squashes towards zero.
+    considers unlikely, which a softmax squashes towards zero. Two variants for many classes, where the
+    raw L2 spends the student's capacity on what a softmax ignores:
+
+    - ``centre``: each sample's logits minus their mean over the classes, on both sides. A softmax is
+      blind to a per-sample offset; the raw L2 asks the student to match it too.
+    - ``target_floor`` K: the teacher's logits raised to at least (its max - K) before the L2, so the
+      many hopeless classes (probability below exp(-K) of the best one) weigh as one flat floor, not as
+      C separate targets to regress exactly.
 
     Args:
         student_logits: (B, C).
         teacher_logits: (B, C).
     """
-    return 0.5 * (student_logits - teacher_logits).pow(2).sum(dim=-1).mean()
+    if target_floor is not None:
+        floor = teacher_logits.amax(dim=-1, keepdim=True) - target_floor  # (B, 1)
+        teacher_logits = torch.maximum(teacher_logits, floor)
+    difference = student_logits - teacher_logits  # (B, C)
+    if centre:
+        difference = difference - difference.mean(dim=-1, keepdim=True)
+    return 0.5 * difference.pow(2).sum(dim=-1).mean()
 
 
 def kd_loss(

@@ -29,6 +29,10 @@ class StudentModule(TrainedClassifier):
             batch, and never enters the student's checkpoint, optimiser or DDP wrapper. ``None``: the
             batches carry their teacher's logits already (``batch["teacher_logits"]``, precomputed).
         loss: ``"mimic"``, the paper's L2 on logits, or ``"kd"``, Hinton et al.'s soft targets.
+        centre_logits: ``mimic`` only: the L2 on each sample's logits minus their mean over the classes
+            (the offset a softmax ignores is not regressed); see ``mimic_l2_loss``.
+        target_floor: ``mimic`` only: K > 0 raises the teacher's logits to at least (max - K) before the
+            L2, so the classes the teacher rules out weigh as one floor.
         temperature: softmax temperature of ``kd``.
         hard_label_weight: weight of the hard-label cross-entropy mixed into ``kd``.
         lr: peak learning rate. The L2 logit loss has far larger gradients than cross-entropy (it sums
@@ -41,6 +45,8 @@ class StudentModule(TrainedClassifier):
         net: Net,
         teacher: TeacherLogits | None = None,
         loss: Literal["mimic", "kd"] = "mimic",
+        centre_logits: bool = False,
+        target_floor: float | None = None,
         temperature: float = 4.0,
         hard_label_weight: float = 0.0,
         lr: float = 0.005,
@@ -55,10 +61,15 @@ class StudentModule(TrainedClassifier):
             raise ValueError(f"model.hard_label_weight must lie in [0, 1], got {hard_label_weight}")
         if loss == "mimic" and hard_label_weight:
             raise ValueError("model.hard_label_weight applies to loss='kd' only")
+        if loss != "mimic" and (centre_logits or target_floor is not None):
+            raise ValueError("model.centre_logits and model.target_floor apply to loss='mimic' only")
+        if target_floor is not None and not target_floor > 0:
+            raise ValueError(f"model.target_floor must be positive (logits below max - K), got {target_floor}")
         if teacher is not None:
             teacher.check_student_net(net)
         self.teacher = teacher  # a callback, not a module: no parameters, no state_dict entries here
         self.loss_name, self.temperature, self.hard_label_weight = loss, temperature, hard_label_weight
+        self.centre_logits, self.target_floor = centre_logits, target_floor
         self.val_agreement, self.test_agreement = Agreement(), Agreement()
         self.val_logit_mse, self.test_logit_mse = MeanSquaredError(), MeanSquaredError()
 
@@ -84,7 +95,7 @@ class StudentModule(TrainedClassifier):
         teacher_logits = self.teacher_logits(batch)
         student_logits = student_logits.float()
         if self.loss_name == "mimic":
-            return mimic_l2_loss(student_logits, teacher_logits)
+            return mimic_l2_loss(student_logits, teacher_logits, self.centre_logits, self.target_floor)
         labels = unmixed_labels(batch)  # a mixed image has no hard label
         return kd_loss(student_logits, teacher_logits, self.temperature, labels, self.hard_label_weight)
 

@@ -50,3 +50,40 @@ def test_unlabeled_transfer_samples_are_left_out_of_hard_labels_and_error():
     err = ErrorRate()
     err(torch.tensor([[1.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]), y)  # right on 0, wrong on 2
     assert err.compute().item() == pytest.approx(0.5)
+
+
+def test_centred_l2_ignores_a_per_sample_offset_and_is_the_formula_by_hand():
+    s, z = torch.randn(5, 4), torch.randn(5, 4)
+    offset = torch.randn(5, 1) * 10
+    assert mimic_l2_loss(s + offset, z, centre=True).item() == pytest.approx(
+        mimic_l2_loss(s, z, centre=True).item(), rel=1e-5
+    )
+    d = s - z
+    expected = sum(sum((d[t, c] - d[t].mean()).item() ** 2 for c in range(4)) for t in range(5)) / (2 * 5)
+    assert mimic_l2_loss(s, z, centre=True).item() == pytest.approx(expected, rel=1e-5)
+    # the raw L2 does see the offset
+    assert mimic_l2_loss(s + offset, z).item() > mimic_l2_loss(s, z).item()
+
+
+def test_floored_targets_by_hand():
+    z = torch.tensor([[10.0, 8.0, -30.0, -50.0]])
+    s = torch.tensor([[9.0, 8.0, 5.0, 5.0]])
+    # K = 5: the targets become [10, 8, 5, 5]: only the first logit misses, by 1
+    assert mimic_l2_loss(s, z, target_floor=5.0).item() == pytest.approx(0.5)
+    # the student below the floor is pulled up to it
+    assert mimic_l2_loss(torch.tensor([[10.0, 8.0, 3.0, 5.0]]), z, target_floor=5.0).item() == pytest.approx(2.0)
+    # a floor below every logit changes nothing
+    assert mimic_l2_loss(s, z, target_floor=100.0).item() == pytest.approx(mimic_l2_loss(s, z).item())
+
+
+def test_the_student_passes_its_loss_options_on():
+    from mimic.nets import ShallowNet
+    from mimic.tasks import StudentModule
+
+    net = ShallowNet(in_shape=[6], num_classes=4, hidden=8, input_norm="none")
+    s, z = torch.randn(3, 4), torch.randn(3, 4) * 5
+    batch = {"teacher_logits": z}
+    for centre, floor in ((False, None), (True, None), (False, 2.0), (True, 2.0)):
+        student = StudentModule(net, centre_logits=centre, target_floor=floor)
+        expected = mimic_l2_loss(s, z, centre=centre, target_floor=floor)
+        assert student.loss(s, batch).item() == pytest.approx(expected.item())
