@@ -18,8 +18,7 @@ from mimic import batch as keys
 from mimic.atomic import atomic_file
 from mimic.callbacks.utterance_results import UtteranceResult, write_utterance_results
 from mimic.data.base import PhoneScoringData
-from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
-from mimic.metrics.decoding import greedy_decode
+from mimic.metrics.decoding import greedy_decode, viterbi_decode_utterances
 from mimic.metrics.phone_error_rate import PhoneErrorRate, score_utterance
 from mimic.run_folder import RunFolder
 
@@ -113,23 +112,9 @@ class PhoneErrorRateScorer(pl.Callback):
         """(T_i, 183) logits of each utterance -> phone indices, ``[setting][utterance]``."""
         if self.decoder == "greedy":
             return [[greedy_decode(logits) for logits in utterances]]
-        decoded: list[list[list[int]]] = [[] for _ in self.settings]
-        # longest first, in groups, so that padding and the per-group memory stay small
-        order = sorted(range(len(utterances)), key=lambda i: -utterances[i].shape[0])
-        per_decode = max(1, self.PATHS_PER_DECODE // len(self.settings))
-        for start in range(0, len(order), per_decode):
-            group = order[start : start + per_decode]
-            frames = torch.cat([utterances[i] for i in group])  # (F, 183)
-            scaled = frames.float().log_softmax(dim=-1) - self.log_priors.to(frames.device)  # log p(x|s) + c
-            lengths = torch.tensor([utterances[i].shape[0] for i in group])
-            paths = viterbi_decode_batch(
-                pad_utterances(scaled, lengths), lengths, self.log_initial, self.log_bigram, self.settings
-            )
-            for setting, found in enumerate(paths):
-                decoded[setting].extend(found)
-        # back to the order the utterances came in
-        position = {utterance: rank for rank, utterance in enumerate(order)}
-        return [[found[position[i]] for i in range(len(utterances))] for found in decoded]
+        return viterbi_decode_utterances(
+            utterances, self.log_priors, self.log_initial, self.log_bigram, self.settings, self.PATHS_PER_DECODE
+        )
 
     def collect(self, logits: Tensor, batch: dict[str, Tensor], split: str) -> None:
         per_utterance = logits.detach().split(batch[keys.LENGTHS].tolist())

@@ -5,17 +5,17 @@ A frame's target is ``3 * phone + state``: each phone segment is split into thre
 middle, end), the usual stand-in for HMM state alignments.
 """
 
-_PHONE_GROUPS = (
-    "b d g p t k dx q",  # stops
-    "bcl dcl gcl pcl tcl kcl",  # closures
-    "jh ch",  # affricates
-    "s sh z zh f th v dh",  # fricatives
-    "m n ng em en eng nx",  # nasals
-    "l r w y hh hv el",  # semivowels and glides
-    "iy ih eh ey ae aa aw ay ah ao oy ow uh uw ux er ax ix axr ax-h",  # vowels
-    "pau epi h#",  # others
-)
-PHONES = tuple(phone for group in _PHONE_GROUPS for phone in group.split())  # the 61 labels
+PHONE_GROUPS = {  # the 61 labels by class
+    "stops": "b d g p t k dx q",
+    "closures": "bcl dcl gcl pcl tcl kcl",
+    "affricates": "jh ch",
+    "fricatives": "s sh z zh f th v dh",
+    "nasals": "m n ng em en eng nx",
+    "semivowels": "l r w y hh hv el",  # and glides
+    "vowels": "iy ih eh ey ae aa aw ay ah ao oy ow uh uw ux er ax ix axr ax-h",
+    "others": "pau epi h#",
+}
+PHONES = tuple(phone for group in PHONE_GROUPS.values() for phone in group.split())  # the 61 labels
 PHONE_INDEX = {phone: i for i, phone in enumerate(PHONES)}
 STATES_PER_PHONE = 3
 NUM_TARGETS = STATES_PER_PHONE * len(PHONES)  # 183

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from mimic.formats.timit_phones import PHONES, STATES_PER_PHONE
+from mimic.metrics.batched_viterbi import pad_utterances, viterbi_decode_batch
 
 NUM_PHONES = len(PHONES)
 
@@ -21,6 +22,41 @@ def collapse(sequence: list[int]) -> list[int]:
 def greedy_decode(scores: Tensor) -> list[int]:
     """Phone indices of the frame-wise argmax, repeats collapsed. ``scores``: (T, 183)."""
     return collapse((scores.argmax(dim=-1) // STATES_PER_PHONE).tolist())
+
+
+def viterbi_decode_utterances(
+    utterances: list[Tensor],
+    log_priors: Tensor,
+    log_initial: Tensor,
+    log_bigram: Tensor,
+    settings: list[tuple[float, float]],
+    paths_per_decode: int = 512,
+) -> list[list[list[int]]]:
+    """Phone indices of every utterance under every (LM weight, insertion penalty) setting,
+    ``[setting][utterance]``.
+
+    Args:
+        utterances: (T_i, 183) logits of each utterance, on any device.
+        log_priors: (183,) log state priors: posteriors minus priors are the scaled likelihoods.
+        log_initial, log_bigram: (61,), (61, 61) the phone LM (``estimate_bigram``).
+        paths_per_decode: utterances x settings decoded together; bounds the padded scores and
+            backpointers (TIMIT's longest utterance, 780 frames: about 0.5 GB at 512).
+    """
+    decoded: list[list[list[int]]] = [[] for _ in settings]
+    # longest first, in groups, so that padding and the per-group memory stay small
+    order = sorted(range(len(utterances)), key=lambda i: -utterances[i].shape[0])
+    per_decode = max(1, paths_per_decode // len(settings))
+    for start in range(0, len(order), per_decode):
+        group = order[start : start + per_decode]
+        frames = torch.cat([utterances[i] for i in group])  # (F, 183)
+        scaled = frames.float().log_softmax(dim=-1) - log_priors.to(frames.device)  # log p(x|s) + c
+        lengths = torch.tensor([utterances[i].shape[0] for i in group])
+        paths = viterbi_decode_batch(pad_utterances(scaled, lengths), lengths, log_initial, log_bigram, settings)
+        for setting, found in enumerate(paths):
+            decoded[setting].extend(found)
+    # back to the order the utterances came in
+    position = {utterance: rank for rank, utterance in enumerate(order)}
+    return [[found[position[i]] for i in range(len(utterances))] for found in decoded]
 
 
 def estimate_bigram(transcripts: list[list[int]], smoothing: float = 1.0) -> tuple[Tensor, Tensor]:

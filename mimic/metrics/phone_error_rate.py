@@ -17,6 +17,37 @@ def edit_distance(reference: list, hypothesis: list) -> int:
     return previous[-1]
 
 
+def align(reference: list, hypothesis: list) -> list[tuple[str, object, object]]:
+    """One alignment of least edit distance, as ``(kind, reference item, hypothesis item)`` steps in order:
+    ``correct`` and ``substitution`` pair two items, ``deletion`` has no hypothesis item (``None``),
+    ``insertion`` no reference item. Its substitutions, deletions and insertions add up to
+    ``edit_distance``; among equally short alignments it prefers a match, then a substitution."""
+    rows, columns = len(reference) + 1, len(hypothesis) + 1
+    cost = [[0] * columns for _ in range(rows)]  # cost[i][j]: reference[:i] -> hypothesis[:j]
+    for i in range(rows):
+        cost[i][0] = i
+    for j in range(columns):
+        cost[0][j] = j
+    for i in range(1, rows):
+        for j in range(1, columns):
+            diagonal = cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1])
+            cost[i][j] = min(diagonal, cost[i - 1][j] + 1, cost[i][j - 1] + 1)
+    steps = []
+    i, j = len(reference), len(hypothesis)
+    while i or j:
+        if i and j and cost[i][j] == cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1]):
+            kind = "correct" if reference[i - 1] == hypothesis[j - 1] else "substitution"
+            steps.append((kind, reference[i - 1], hypothesis[j - 1]))
+            i, j = i - 1, j - 1
+        elif i and cost[i][j] == cost[i - 1][j] + 1:
+            steps.append(("deletion", reference[i - 1], None))
+            i -= 1
+        else:
+            steps.append(("insertion", None, hypothesis[j - 1]))
+            j -= 1
+    return steps[::-1]
+
+
 def score_utterance(hypothesis: list[int], reference: list[int]) -> tuple[list[str], list[str], int]:
     """61-phone index sequences -> (folded reference, folded hypothesis, edit distance between them)."""
     folded_reference, folded_hypothesis = fold_sequence(reference), fold_sequence(hypothesis)

@@ -99,3 +99,31 @@ def test_per_folds_before_scoring():
     per.update(errors, len(folded_reference))
     per.update(0, 4)  # a second, perfect utterance: the rate is over all phones
     assert per.compute().item() == pytest.approx(1 / 8)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_an_alignment_costs_the_edit_distance_and_spells_both_strings(seed):
+    from mimic.metrics.phone_error_rate import align
+
+    rng = torch.Generator().manual_seed(seed)
+    reference = torch.randint(0, 4, (int(torch.randint(0, 9, (1,), generator=rng)),), generator=rng).tolist()
+    hypothesis = torch.randint(0, 4, (int(torch.randint(0, 9, (1,), generator=rng)),), generator=rng).tolist()
+    steps = align(reference, hypothesis)
+    errors = sum(kind != "correct" for kind, _, _ in steps)
+    assert errors == edit_distance(reference, hypothesis)
+    assert [r for _, r, _ in steps if r is not None] == reference
+    assert [h for _, _, h in steps if h is not None] == hypothesis
+    for kind, r, h in steps:
+        assert (kind == "correct") == (r is not None and r == h)
+
+
+def test_alignment_by_hand():
+    from mimic.metrics.phone_error_rate import align
+
+    assert align(list("abcd"), list("axd")) == [
+        ("correct", "a", "a"),
+        ("deletion", "b", None),
+        ("substitution", "c", "x"),
+        ("correct", "d", "d"),
+    ]  # as short as b -> x with c deleted: the backtrace, from the end, takes the substitution first
+    assert align([], ["a"]) == [("insertion", None, "a")]
