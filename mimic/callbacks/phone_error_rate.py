@@ -33,6 +33,9 @@ class PhoneErrorRateScorer(pl.Callback):
     ``mimic test`` then decodes with that one setting (choosing it on the test speakers would flatter the
     test PER). During ``fit`` the validation decodes with the first setting only: the per-epoch
     ``val/per`` that picks ``best.ckpt`` stays cheap, and the decoder is tuned for the net finally kept.
+    With ``tune_during_fit`` every epoch decodes every setting and ``val/per`` is the best of them, so
+    ``best.ckpt`` is the epoch best at its own setting (nets whose best setting is not the first: a mimic
+    whose posteriors are flatter than its twin's may need a heavier LM).
 
     Args:
         decoder: ``"viterbi"`` (scaled likelihoods through phone HMMs with a bigram LM) or ``"greedy"``
@@ -43,6 +46,7 @@ class PhoneErrorRateScorer(pl.Callback):
             (``RunFolder.utterances``), for paired comparisons.
         decoder_file: with several settings, where ``mimic validate`` writes the one dev chose (JSON) and
             ``mimic test`` reads it; default ``decoder.json`` in the stage's folder (``RunFolder``).
+        tune_during_fit: decode every setting at each of fit's validations (costs the grid's size).
     """
 
     # Utterances x settings decoded together: bounds the padded scores and backpointers (TIMIT's longest
@@ -56,6 +60,7 @@ class PhoneErrorRateScorer(pl.Callback):
         insertion_penalty: float | list[float] = 0.0,
         keep_utterances: bool = True,
         decoder_file: str | Path | None = None,
+        tune_during_fit: bool = False,
     ) -> None:
         super().__init__()
         self.decoder = decoder
@@ -66,6 +71,7 @@ class PhoneErrorRateScorer(pl.Callback):
         self.settings = list(self.grid)  # what this stage decodes with (setup narrows it)
         self.metrics = self._metrics()
         self.keep_utterances = keep_utterances
+        self.tune_during_fit = tune_during_fit
         self.decoder_file_given = None if decoder_file is None else Path(decoder_file)
         self.decoder_file: Path | None = self.decoder_file_given  # the one in use (setup)
         self.utterances_file: Path | None = None  # where a test run keeps them (setup)
@@ -93,7 +99,7 @@ class PhoneErrorRateScorer(pl.Callback):
         self.log_initial, self.log_bigram = datamodule.bigram()
 
     def _settings_for(self, stage: str) -> list[tuple[float, float]]:
-        if len(self.grid) == 1 or stage == "validate":
+        if len(self.grid) == 1 or stage == "validate" or (stage == "fit" and self.tune_during_fit):
             return list(self.grid)
         if stage == "fit":
             return self.grid[:1]

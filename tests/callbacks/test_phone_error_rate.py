@@ -74,6 +74,15 @@ def test_sweep_picks_the_best_setting_and_says_which():
     assert module.logged == {"val/per": 0.0}
 
 
+def test_fit_decodes_the_first_setting_unless_told_to_tune():
+    grid = {"lm_weight": [0.5, 1.0], "insertion_penalty": [-50.0, 0.0]}
+    cheap, tuned = PhoneErrorRateScorer(**grid), PhoneErrorRateScorer(**grid, tune_during_fit=True)
+    for scorer in (cheap, tuned):
+        scorer.setup(_trainer([60], fn="fit"), None, "fit")
+    assert cheap.settings == [(0.5, -50.0)]
+    assert tuned.settings == [(0.5, -50.0), (0.5, 0.0), (1.0, -50.0), (1.0, 0.0)]
+
+
 def test_a_test_run_decodes_with_one_setting_only():
     with pytest.raises(ValueError, match="one setting, the one chosen on dev; got 2"):
         PhoneErrorRateScorer(lm_weight=[0.5, 1.0]).setup(_trainer([60]), None, "test")
