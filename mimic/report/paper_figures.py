@@ -130,20 +130,26 @@ def figure3(stages: FigureStages, by_stage: dict[str, Row], path: Path) -> None:
     _finish(fig, ax, path, **axes, title="Figure 3: better teachers")
 
 
+def _drawable(stages: FigureStages, by_stage: dict[str, Row]):
+    """Each figure's number, how to draw it, and whether a stage of its is done (a run with stages left
+    out draws fewer)."""
+    return (
+        (1, figure1, any(stage in by_stage for pair in stages.widths.values() for stage in pair)),
+        (2, figure2, any(stage in by_stage for stage in stages.curves)),
+        (3, figure3, any(t in by_stage and s in by_stage for t, s in stages.teacher_student.items())),
+    )
+
+
 def draw_figures(stages: FigureStages, rows: list[Row], folder: Path) -> list[str]:
-    """Draw Figures 1-3 into ``folder``; returns the Markdown that shows them, with the seed table."""
+    """Draw Figures 1-3 into ``folder``; returns the Markdown that shows them, with the seed table. A figure
+    none of whose stages is done is not drawn: the page says so."""
     by_stage = {r.stage: r for r in rows}
-    figure1(stages, by_stage, folder / "figure1.png")
-    figure2(stages, by_stage, folder / "figure2.png")
-    figure3(stages, by_stage, folder / "figure3.png")
-    return [
-        "## Seeds (test error from the kept predictions)",
-        "",
-        *seed_table(stages, by_stage),
-        "",
-        "![Figure 1](figure1.png)",
-        "",
-        "![Figure 2](figure2.png)",
-        "",
-        "![Figure 3](figure3.png)",
-    ]
+    seeds = seed_table(stages, by_stage)
+    lines = ["## Seeds (test error from the kept predictions)", "", *seeds, ""] if len(seeds) > 2 else []
+    for number, draw, ready in _drawable(stages, by_stage):
+        if ready:
+            draw(stages, by_stage, folder / f"figure{number}.png")
+            lines += [f"![Figure {number}](figure{number}.png)", ""]
+        else:
+            lines += [f"Figure {number}: not drawn, none of its stages is done yet.", ""]
+    return lines[:-1]

@@ -32,3 +32,14 @@ def test_quick_paper_run_draws_the_figures_and_compares_every_student(in_tmp, fa
     leads = {(s.teacher, s.twin) for s in PAPER.stages if s.role == "student"}  # each teacher over each twin
     assert len(comparisons) == len(leads) + len(students) + len(SEEDS)  # + every twin, the DNN for each mimic
     assert not (in_tmp / "docs").exists()  # a quick run publishes nothing
+
+
+def test_figures_without_their_stages_are_named_not_drawn(tmp_path):
+    from mimic.experiments.paper import FIGURE_STAGES
+    from mimic.report.paper_figures import draw_figures
+
+    lines = draw_figures(FIGURE_STAGES, [], tmp_path)
+    assert [line for line in lines if line] == [
+        f"Figure {n}: not drawn, none of its stages is done yet." for n in (1, 2, 3)
+    ]
+    assert not list(tmp_path.iterdir())
