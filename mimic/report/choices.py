@@ -12,6 +12,9 @@ from mimic.report.format import percent
 from mimic.report.rows import Row
 
 
+METRIC_NAMES = {"val/err": "validation error", "val/per": "dev PER"}  # what the tries table calls them
+
+
 @dataclass(frozen=True)
 class Choice:
     """Args:
@@ -60,11 +63,13 @@ def tries_table(chosen: list[Chosen]) -> list[str]:
     """Markdown: every try of every choice with the metric that chose, the chosen one marked."""
     if not chosen:
         return []
+    by = chosen[0].choice.by
+    metric = METRIC_NAMES.get(by, by)
     lines = [
         "Settings chosen on validation: each row above that names a choice is the try below with the lowest",
-        "validation error; the nets on labels and the mimics of one table get the same number of tries.",
+        f"{metric}; the nets on labels and the mimics of one table get the same number of tries.",
         "",
-        "| Chosen row | Try | Val err. | |",
+        f"| Chosen row | Try | {metric} | |",
         "|---|---|---:|---|",
     ]
     for c in chosen:

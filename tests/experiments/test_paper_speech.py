@@ -20,7 +20,16 @@ RUNS = Path("runs/paper-speech")
 def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     rows = main(["paper-speech", "--quick"])
     stages = [r.stage for r in rows]
-    assert stages[:6] == ["cnn_s0", "cnn_s1", "ensemble", "shallow_labels_w4096", "shallow_mimic_w4096", "dnn_labels"]
+    # each choice stands where its first try did; the paper's L2 mimic is a row of its own
+    assert stages[:7] == [
+        "cnn_s0",
+        "cnn_s1",
+        "ensemble",
+        "shallow_labels_w4096",
+        "l2_mimic_w4096",
+        "shallow_mimic_w4096",
+        "dnn_labels",
+    ]
     assert [s for s in stages if "transfer" in s] == ["mimic_transfer_1x", "mimic_transfer_3x", "mimic_transfer_10x"]
     labeled = json.loads((in_tmp / "data/timit-synth-hard-quick/SYNTH.json").read_text())
     assert labeled["settings"]["variability"]["voices"] == "many"
@@ -31,7 +40,12 @@ def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     with (out / "comparisons.csv").open() as f:
         comparisons = list(csv.DictReader(f))
     twins = [c for c in comparisons if c["relation"] == "twin on labels"]
-    assert len(twins) == 2 + 3  # two widths, three transfer sizes: each against its twin by the bootstrap
+    # the paper's L2 and the chosen mimic, the narrow mimic, three transfer sizes: each against its twin
+    assert len(twins) == 3 + 3
+    text = (out / "results.md").read_text()
+    assert "| dev PER |" in text  # the tries table: every try of each choice, with the PER that chose
+    assert all(f", {name} |" in text for name in (*paper_speech.TWIN_TRIES, *paper_speech.MIMIC_TRIES))
+    assert "diagnosis.md" in text and "## Squared logit error" in (out / "diagnosis.md").read_text()
     assert all(c["ci_low"] and c["ci_high"] for c in comparisons)
     # a transfer run trained on labeled and unlabeled frames: its training loader covers both
     assert (out / "mimic_transfer_10x" / "test" / "utterances.npz").is_file()
