@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from mimic.report.format import percent
 from mimic.report.rows import Row
 
-
 METRIC_NAMES = {"val/err": "validation error", "val/per": "dev PER"}  # what the tries table calls them
 
 

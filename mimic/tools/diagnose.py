@@ -9,8 +9,6 @@ error at every epoch of each run (its ``metrics.csv``), tabled and plotted. Writ
 and, beside it, ``<stem>.png``.
 """
 
-import csv
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +18,13 @@ from torch import Tensor
 
 from mimic import atomic, errors
 from mimic import batch as keys
+from mimic.callbacks.phone_error_rate import read_decoder_choice
 from mimic.data import TIMITDataModule
 from mimic.data.timit.datasets import UtteranceBatches
 from mimic.deploy.source import ModelSource, load_source
 from mimic.metrics.decoding import viterbi_decode_utterances
 from mimic.metrics.phone_error_rate import score_utterance
+from mimic.report.rows import epoch_curve
 from mimic.report.speech_diagnosis import (
     PHONE_CLASSES,
     PhoneClassErrors,
@@ -36,6 +36,7 @@ from mimic.report.speech_diagnosis import (
     squared_error_split,
     top_k_accuracy,
 )
+from mimic.run_folder import RunFolder
 
 DEFAULT_DECODER = (1.0, 0.0)  # PhoneErrorRateScorer's defaults: what a run without decoder.json decodes with
 
@@ -92,24 +93,20 @@ def dev_logits(source: ModelSource, datamodule: TIMITDataModule) -> tuple[list[T
 
 def decoder_setting(source: ModelSource) -> tuple[tuple[float, float], str]:
     """The net's own decoder setting: its ``decoder.json`` (chosen on dev by ``mimic validate``)."""
-    path = source.folder / "decoder.json" if source.folder is not None else None
+    path = RunFolder(source.folder).decoder_choice if source.folder is not None else None
     if path is None or not path.is_file():
         return DEFAULT_DECODER, "default"
-    try:
-        record = json.loads(path.read_text())
-        return (float(record["lm_weight"]), float(record["insertion_penalty"])), "decoder.json"
-    except (ValueError, KeyError, TypeError) as err:
-        raise ValueError(f"{path}: not a decoder choice written by `mimic validate` ({err})") from err
+    chosen = read_decoder_choice(path)
+    return (chosen["lm_weight"], chosen["insertion_penalty"]), "decoder.json"
 
 
-def epoch_curve(source: ModelSource) -> list[tuple[int, float, float]]:
+def epochs(source: ModelSource) -> list[tuple[int, float, float]]:
     """(epoch, dev frame error, dev PER) of each validated epoch of the net's run (its metrics.csv)."""
-    path = source.folder / "metrics.csv" if source.folder is not None else None
-    if path is None or not path.is_file():
+    if source.folder is None:
         return []
-    with open(path, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r.get("val/per") and r.get("val/err")]
-    return [(int(float(r["epoch"])), float(r["val/err"]), float(r["val/per"])) for r in rows]
+    metrics = RunFolder(source.folder).metrics
+    frame_errors, pers = dict(epoch_curve(metrics, "val/err")), dict(epoch_curve(metrics, "val/per"))
+    return [(epoch, frame_errors[epoch], pers[epoch]) for epoch in sorted(frame_errors.keys() & pers.keys())]
 
 
 def diagnose(source: ModelSource, datamodule: TIMITDataModule, teacher: list[Tensor] | None, top_k: int):
@@ -136,7 +133,7 @@ def diagnose(source: ModelSource, datamodule: TIMITDataModule, teacher: list[Ten
         decoder=setting,
         decoder_source=setting_source,
         by_class=by_class,
-        epochs=epoch_curve(source),
+        epochs=epochs(source),
         split=None if teacher is None else squared_error_split(frames, torch.cat(teacher), top_k),
     )
     return diagnosed, utterances
