@@ -21,13 +21,16 @@ from mimic.data.base import MimicDataModule
 from mimic.nets.checkpoints import load_checkpoint, net_from_checkpoint, resolve_checkpoints
 from mimic.nets.compile import compile_in_place
 from mimic.nets.ensemble import Combine, Ensemble
+from mimic.nets.outside import OutsideTeacher
 
 
 class TeacherLogits(pl.Callback):
     """Writes ``batch["teacher_logits"]`` (B, C) float32 for train, validation and test batches.
 
     Args:
-        checkpoints: teacher checkpoint path(s) or glob pattern(s); several make an ensemble.
+        checkpoints: mimic teacher checkpoint path(s) or glob pattern(s); several make an ensemble.
+        models: teachers made elsewhere (``mimic.nets.TorchvisionTeacher``, ``TorchScriptTeacher``), each
+            behind its own preprocessing; with ``checkpoints`` or without, all of them one ensemble.
         combine: how an ensemble combines: ``"logits"`` (mean of logits, the paper) or ``"log_probs"``.
         cache: keep each sample's logits in memory (per rank, keyed by ``batch["index"]``) and reuse them in
             later epochs instead of running the teacher again. Only for deterministic inputs: refused when
@@ -43,7 +46,8 @@ class TeacherLogits(pl.Callback):
 
     def __init__(
         self,
-        checkpoints: str | list[str],
+        checkpoints: str | list[str] | None = None,
+        models: list[OutsideTeacher] | None = None,
         combine: Combine = "logits",
         cache: bool = False,
         cache_dir: str | None = None,
@@ -61,8 +65,11 @@ class TeacherLogits(pl.Callback):
         self._identities: dict[str, str] = {}  # split -> what its cache file must have been made for
         # Read here, once: a missing or foreign checkpoint stops the run before anything starts (the CLI
         # reports a constructor's error as one line), and the student checks its net against it.
-        self.paths = resolve_checkpoints(checkpoints)
-        members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths]
+        self.outside = list(models or [])
+        if not checkpoints and not self.outside:
+            raise ValueError("TeacherLogits needs a teacher: checkpoints (mimic's) or models (made elsewhere)")
+        self.paths = resolve_checkpoints(checkpoints) if checkpoints else []
+        members = [net_from_checkpoint(load_checkpoint(path), path) for path in self.paths] + self.outside
         teacher = Ensemble(members, combine) if len(members) > 1 else members[0]
         self.teacher: nn.Module = teacher.requires_grad_(False).eval()  # (B, *in_shape) -> (B, C)
         self.num_classes: int = teacher.num_classes
@@ -85,13 +92,13 @@ class TeacherLogits(pl.Callback):
     def check_student_net(self, student: nn.Module) -> None:
         """Refuse a student net that reads other inputs or predicts other classes than the teacher
         (``StudentModule`` asks when it is built, before anything runs)."""
-        teachers = ", ".join(str(p) for p in self.paths)
+        teachers = ", ".join([*(str(p) for p in self.paths), *(m.describe() for m in self.outside)])
         if student.num_classes != self.num_classes:
             raise ValueError(
                 f"teacher ({teachers}) has {self.num_classes} classes but the student has "
                 f"{student.num_classes}: they must be trained on the same label set"
             )
-        if tuple(student.in_shape) != tuple(self.teacher.in_shape):
+        if self.teacher.in_shape is not None and tuple(student.in_shape) != tuple(self.teacher.in_shape):
             raise ValueError(
                 f"teacher ({teachers}) takes inputs of shape {tuple(self.teacher.in_shape)} but the student "
                 f"takes {tuple(student.in_shape)}: both must read the same data"
@@ -163,7 +170,8 @@ class TeacherLogits(pl.Callback):
     # --- keeping the teacher out of the student's checkpoint, and the optional cache files ---------
 
     def state_dict(self) -> dict[str, Any]:
-        return {"checkpoints": [str(p) for p in self.paths], "combine": self.combine}
+        models = [m.identity() for m in self.outside]
+        return {"checkpoints": [str(p) for p in self.paths], "models": models, "combine": self.combine}
 
     def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         if self.cache_dir is None:
@@ -178,8 +186,10 @@ class TeacherLogits(pl.Callback):
     def _identity(self, trainer: pl.Trainer, split: str) -> str:
         if split not in self._identities:  # hashing the teachers' files once a run
             parts = [self.combine, split, str(trainer.precision), str(trainer.world_size), str(trainer.global_rank)]
+            parts += [m.identity() for m in self.outside]
+            files = [*self.paths, *(f for m in self.outside for f in m.files)]
             # a MimicDataModule: check_cacheable made sure
-            self._identities[split] = cache_file.identity(parts, self.paths, trainer.datamodule.cache_key())
+            self._identities[split] = cache_file.identity(parts, files, trainer.datamodule.cache_key())
         return self._identities[split]
 
 

@@ -67,7 +67,7 @@ class ImageDataModule(MimicDataModule):
             )
         if hp.mix != "none":
             BatchMix(hp.mix, hp.mix_alpha, hp.mix_share, seed=0)  # refuses a bad kind, alpha or share now
-        if not hp.download:
+        if not hp.get("download", False):
             self.find_data()  # a missing corpus is named now, not after the trainer has started
 
     @classmethod
@@ -94,6 +94,16 @@ class ImageDataModule(MimicDataModule):
     def read(self, split: str) -> tuple[Tensor, Tensor]:
         """``split`` "train" or "test": (N, C, H, W) uint8 images and (N,) int64 labels."""
 
+    def read_validation(self) -> tuple[Tensor, Tensor] | None:
+        """A validation split of the corpus's own (images, labels); ``None`` (the default): ``val_size``
+        images are held out of the training images."""
+        return None
+
+    def read_unlabeled(self) -> Tensor | None:
+        """(M, C, H, W) uint8 images without labels that the corpus brings besides its splits (folders of
+        unlabeled images), for a transfer source such as ``Unlabeled``; ``None`` (the default): none."""
+        return None
+
     # --- setup --------------------------------------------------------------------------------------
 
     def setup(self, stage: str | None = None) -> None:
@@ -101,10 +111,15 @@ class ImageDataModule(MimicDataModule):
             return
         hp = self.hparams
         images, labels = self.read("train")
-        if not 0 < hp.val_size < len(images):
-            raise ValueError(f"data.val_size must be between 1 and {len(images) - 1}, got {hp.val_size}")
         order = torch.randperm(len(images), generator=torch.Generator().manual_seed(hp.seed))
-        val_idx, train_idx = order[: hp.val_size], order[hp.val_size :]
+        given_val = self.read_validation()
+        if given_val is None:  # held out of the training images
+            if not 0 < hp.val_size < len(images):
+                raise ValueError(f"data.val_size must be between 1 and {len(images) - 1}, got {hp.val_size}")
+            val_idx, train_idx = order[: hp.val_size], order[hp.val_size :]
+            given_val = images[val_idx], labels[val_idx]
+        else:
+            train_idx = order
         if hp.train_size is not None:
             train_idx = train_idx[: hp.train_size]
         if hp.labeled_size is not None:
@@ -113,10 +128,15 @@ class ImageDataModule(MimicDataModule):
         test_images, test_labels = self.read("test")
         self.datasets = {
             "train": TensorDictDataset(self.train_images, self.train_labels, self.train_transform()),
-            "val": TensorDictDataset(images[val_idx], labels[val_idx]),
+            "val": TensorDictDataset(*given_val),
             "test": TensorDictDataset(test_images, test_labels),
         }
         if self.transfer is not None:
+            extra = self.read_unlabeled()
+            if extra is not None:
+                self.unlabeled_images = (
+                    extra if self.unlabeled_images is None else torch.cat([self.unlabeled_images, extra])
+                )
             self.transfer.setup(self.train_images, self.unlabeled_images)
             # one image read now: a source of the wrong shape fails here, not after the sanity check
             check_shape(self.transfer, self.transfer.images(np.zeros(1, np.int64)), self.train_images.shape[1:])

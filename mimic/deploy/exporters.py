@@ -7,6 +7,10 @@ returns logits (batch, classes):
 - ``torchscript``: ``torch.jit.trace``; ``torch.jit.load(file)`` runs it without mimic.
 - ``state_dict``: mimic's net file (spec + weights, ``mimic.nets.checkpoints.load_model``), for Python
   with mimic installed.
+- ``torchvision``: a ``TorchvisionNet``'s torchvision model weights alone, as safetensors: what
+  ``torchvision.models.get_model(arch, num_classes=...).load_state_dict`` takes, and what an outside
+  teacher (``mimic.nets.TorchvisionTeacher``) reads. This file expects the net's preprocessed input; the
+  sidecar gives the preprocessing, and the check runs it through that preprocessing.
 
 Each exporter writes into a temporary file in the destination folder; ``check`` then runs the file on
 inputs of another batch size than the one it was traced with, and only a file within tolerance is
@@ -27,8 +31,8 @@ from torch import Tensor, nn
 
 from mimic.nets.checkpoints import save_model
 
-FORMATS = ("onnx", "torchscript", "state_dict")
-SUFFIXES = {"onnx": ".onnx", "torchscript": ".pt", "state_dict": ".ckpt"}
+FORMATS = ("onnx", "torchscript", "state_dict", "torchvision")
+SUFFIXES = {"onnx": ".onnx", "torchscript": ".pt", "state_dict": ".ckpt", "torchvision": ".safetensors"}
 INPUT_NAME, OUTPUT_NAME = "inputs", "logits"
 TRACE_BATCH = 2  # traced with this many inputs; checked with others, so a fixed batch size would show
 
@@ -77,16 +81,31 @@ def write_state_dict(net: nn.Module, example: Tensor, path: Path) -> str:
     return "mimic.nets.checkpoints.save_model (load with load_model)"
 
 
+def write_torchvision(net: nn.Module, example: Tensor, path: Path) -> str:
+    from safetensors.torch import save_file
+
+    from mimic.nets.torchvision_net import TorchvisionNet
+
+    if not isinstance(net, TorchvisionNet):
+        raise ValueError(f"--format torchvision writes a TorchvisionNet's weights; this net is a {type(net).__name__}")
+    save_file({k: v.contiguous() for k, v in net.model.state_dict().items()}, str(path))
+    return "safetensors.torch.save_file of the torchvision model's state_dict"
+
+
 WRITERS: dict[str, Callable[[nn.Module, Tensor, Path], str]] = {
     "onnx": write_onnx,
     "torchscript": write_torchscript,
     "state_dict": write_state_dict,
+    "torchvision": write_torchvision,
 }
 
 
-def runner(path: Path, format: str, threads: int | None = None) -> tuple[Callable[[Tensor], np.ndarray], str]:
+def runner(
+    path: Path, format: str, threads: int | None = None, net: nn.Module | None = None
+) -> tuple[Callable[[Tensor], np.ndarray], str]:
     """A function running the exported file on raw inputs -> logits as numpy, and what runs it;
-    ``threads``: onnxruntime's intra-op threads (default: its own choice)."""
+    ``threads``: onnxruntime's intra-op threads (default: its own choice); ``net``: what was exported
+    (the ``torchvision`` format's file holds weights only: the net says its architecture and preprocessing)."""
     if format == "onnx":
         import onnxruntime
 
@@ -103,6 +122,12 @@ def runner(path: Path, format: str, threads: int | None = None) -> tuple[Callabl
             warnings.simplefilter("ignore")
             module = torch.jit.load(str(path), map_location="cpu")
         return lambda x: module(x).detach().numpy(), f"torch.jit.load, torch {torch.__version__}"
+    if format == "torchvision":
+        from mimic.nets.outside import TorchvisionTeacher
+
+        settings = {k: v for k, v in net.init_args.items() if k not in ("in_shape",)}
+        teacher = TorchvisionTeacher(weights=str(path), **settings)
+        return lambda x: teacher(x).detach().numpy(), f"mimic TorchvisionTeacher, torch {torch.__version__}"
     from mimic.nets.checkpoints import load_model
 
     model = load_model(path)

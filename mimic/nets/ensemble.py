@@ -24,12 +24,17 @@ class Ensemble(nn.Module):
             raise ValueError("an ensemble needs at least one member")
         if combine not in ("logits", "log_probs"):
             raise ValueError(f"combine must be 'logits' or 'log_probs', got {combine!r}")
-        shapes = {(tuple(m.in_shape), m.num_classes) for m in members}
-        if len(shapes) != 1:
-            raise ValueError(f"ensemble members disagree on (in_shape, num_classes): {sorted(shapes)}")
+        # members made elsewhere take any image (in_shape None): their preprocessing adapts it
+        shapes = {tuple(m.in_shape) for m in members if m.in_shape is not None}
+        classes = {m.num_classes for m in members}
+        if len(shapes) > 1 or len(classes) != 1:
+            raise ValueError(
+                f"ensemble members disagree on (in_shape, num_classes): {sorted(shapes)}, {sorted(classes)}"
+            )
         self.members = nn.ModuleList(members)
         self.combine = combine
-        self.in_shape, self.num_classes = shapes.pop()
+        self.in_shape = shapes.pop() if shapes else None
+        self.num_classes = classes.pop()
 
     def forward(self, x: Tensor) -> Tensor:
         outputs = torch.stack([member(x) for member in self.members])  # (M, B, C)

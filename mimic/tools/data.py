@@ -2,6 +2,10 @@
 
 ``mimic data synth-timit --out data/timit-synth``: a speech corpus in TIMIT's exact layout, synthesised
 with espeak-ng, for running the TIMIT pipeline where the licensed corpus is not at hand.
+
+``mimic data image-folders --dataset fashion-mnist --out data/fashion-png``: a built-in image corpus as
+PNG files in torchvision's ImageFolder layout (``ImageFolderDataModule`` reads it), optionally with some
+training images moved, unlabeled, to ``unlabeled/``.
 """
 
 import argparse
@@ -106,6 +110,37 @@ def _transfer(parser: argparse.ArgumentParser, opts: argparse.Namespace) -> dict
     return manifest
 
 
+def _image_folders_parser(commands) -> None:
+    parser = commands.add_parser(
+        "image-folders",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        help="write a built-in image corpus as PNG class folders (ImageFolder layout)",
+        description="Write OUT/train/<k>-<class>/<n>.png and OUT/test/... from a built-in corpus, and with "
+        "--unlabeled N, N training images (a seeded choice) to OUT/unlabeled/ without their labels.",
+    )
+    parser.add_argument("--dataset", choices=("fashion-mnist", "cifar10"), default="fashion-mnist")
+    parser.add_argument("--root", default=None, help="the corpus's folder (default: the DataModule's own search)")
+    parser.add_argument("--out", type=Path, required=True, help="output folder (must not exist)")
+    parser.add_argument("--unlabeled", type=int, default=0, help="training images written without labels")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the unlabeled choice")
+
+
+def _image_folders(opts: argparse.Namespace) -> dict:
+    from mimic.data import CIFAR10DataModule, FashionMNISTDataModule
+    from mimic.data.images.write_folders import write_image_folders
+
+    module = {"fashion-mnist": FashionMNISTDataModule, "cifar10": CIFAR10DataModule}[opts.dataset]
+    try:
+        datamodule = module(root=opts.root)
+        splits = {split: datamodule.read(split) for split in ("train", "test")}
+        counts = write_image_folders(opts.out, splits, tuple(module.class_names), opts.unlabeled, opts.seed)
+    except (FileExistsError, FileNotFoundError, ValueError) as err:
+        errors.fail(f"data image-folders: {err}")
+    shown = ", ".join(f"{n:,} {split}" for split, n in counts.items() if n)
+    print(f"[mimic] data image-folders: wrote {shown} images of {opts.dataset} to {opts.out}", flush=True)
+    return counts
+
+
 def _fail(message: str) -> None:
     errors.fail(f"data synth-timit: {message}")  # expected mistakes get one clear line, not a traceback
 
@@ -114,7 +149,10 @@ def main(args: list[str]) -> dict:
     parser = errors.ToolParser(prog="mimic data", description="Make and prepare datasets.")
     commands = parser.add_subparsers(dest="command", required=True)
     _synth_timit_parser(commands)
+    _image_folders_parser(commands)
     opts = parser.parse_args(args)
+    if opts.command == "image-folders":
+        return _image_folders(opts)
     if opts.transfer_for is not None:
         return _transfer(parser, opts)
     try:

@@ -1,4 +1,4 @@
-"""``mimic export SOURCE... --format onnx|torchscript|state_dict [--out FILE]``: a trained teacher, student
+"""``mimic export SOURCE... --format onnx|torchscript|state_dict|torchvision [--out FILE]``: a trained teacher, student
 or ensemble as one self-contained model file (raw inputs in, logits out, any batch size), checked against
 PyTorch on test inputs, with a JSON sidecar (``FILE.json``) saying what goes in and comes out.
 
@@ -40,8 +40,16 @@ def default_out(source: ModelSource, format: str) -> Path:
     return source.folder / "export" / f"{source.folder.name}{SUFFIXES[format]}"
 
 
-def preprocessing(source: ModelSource) -> str:
+def preprocessing(source: ModelSource, format: str) -> str:
     """What a user must feed the model, in words: the inputs mimic's DataModules yield, unnormalised."""
+    if format == "torchvision":
+        settings = source.net.preprocess.settings()
+        size = settings["size"] or "that of the images"
+        return (
+            f"the torchvision model's own input: float32 (batch, {settings['channels']}, height, width) of size "
+            f"{size}, pixels scaled to 0..1, minus mean {settings['mean']}, over std {settings['std']} "
+            "(mimic.nets.preprocess.Preprocess with these settings, from raw images)"
+        )
     if source.takes_images:
         c, h, w = source.in_shape
         return (
@@ -79,7 +87,7 @@ def sidecar(source: ModelSource, out: Path, format: str, exporter: str, check: d
             "name": INPUT_NAME,
             "shape": ["batch", *source.in_shape],
             "dtype": str(source.input_dtype).removeprefix("torch."),
-            "preprocessing": preprocessing(source),
+            "preprocessing": preprocessing(source, format),
         },
         "output": {
             "name": OUTPUT_NAME,
@@ -111,7 +119,7 @@ def export(names: list[str], format: str, out: Path | None, overwrite: bool, tol
     inputs, what = test_inputs(source, CHECK_INPUTS)
     with temporary_beside(out) as temporary:
         exporter = WRITERS[format](source.net, inputs[:TRACE_BATCH], temporary)
-        run, runtime = runner(temporary, format)
+        run, runtime = runner(temporary, format, net=source.net)
         difference = largest_difference(source.net, run, inputs)
         if not difference <= tolerance:  # NaN logits fail too
             raise ValueError(
