@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := dataset-fashion-mnist espeak-ng
 
-.PHONY: help install test test-slow test-faults test-all demo demo-speech paper paper-speech levers lint format bench bench-streaming bench-step bench-viterbi bench-cifar bench-transfer docker clean
+.PHONY: help install test test-slow test-faults test-all demo demo-speech custom-example paper paper-speech levers lint format bench bench-streaming bench-step bench-viterbi bench-cifar bench-transfer docker clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,24 @@ test-all: install ## Run every test, slow and fault-injection ones included
 
 demo: install ## With 1,000 labels and with all: teachers, ensemble, nets on labels and their mimics on Fashion-MNIST (~21 min), resumable -> runs/demo/results.md
 	$(VENV)/bin/mimic demo
+
+CUSTOM_STUDENTS := shallow_labels shallow_mimic conv_shallow_labels conv_shallow_mimic
+custom-example: install ## Bring your own teacher and images: Fashion-MNIST as PNG folders, a torchvision ResNet-18 exported as a plain state dict and mimicked by a shallow and a conv-shallow net; each step skipped once done -> runs/custom/
+	test -d data/fashion-png || $(VENV)/bin/mimic data image-folders --dataset fashion-mnist --out data/fashion-png --unlabeled 50000
+	test -f runs/custom/resnet18_labels/test/predictions.npz || { \
+	  $(VENV)/bin/mimic fit --config configs/custom/resnet18_labels.yaml && \
+	  $(VENV)/bin/mimic test --config configs/custom/resnet18_labels.yaml --ckpt_path runs/custom/resnet18_labels/checkpoints/best.ckpt; }
+	test -f teachers/resnet18_fashion.safetensors || \
+	  $(VENV)/bin/mimic export runs/custom/resnet18_labels --format torchvision --out teachers/resnet18_fashion.safetensors
+	for stage in $(CUSTOM_STUDENTS); do \
+	  test -f runs/custom/$$stage/test/predictions.npz || { \
+	    $(VENV)/bin/mimic fit --config configs/custom/$$stage.yaml && \
+	    $(VENV)/bin/mimic test --config configs/custom/$$stage.yaml --ckpt_path runs/custom/$$stage/checkpoints/best.ckpt; } || exit 1; \
+	done
+	$(VENV)/bin/mimic compare runs/custom/shallow_mimic --twin runs/custom/shallow_labels --teacher runs/custom/resnet18_labels --md runs/custom/compare_shallow.md
+	$(VENV)/bin/mimic compare runs/custom/conv_shallow_mimic --twin runs/custom/conv_shallow_labels --teacher runs/custom/resnet18_labels --md runs/custom/compare_conv_shallow.md
+	$(VENV)/bin/mimic speed runs/custom/resnet18_labels runs/custom/shallow_mimic runs/custom/conv_shallow_mimic --md runs/custom/speed.md
+	$(VENV)/bin/mimic export runs/custom/shallow_mimic --format onnx --overwrite
 
 paper: install ## Table 2 in miniature (N = 1,000 / 5,000 / all, 3 seeds), the claim and Figures 1-3 on Fashion-MNIST (hours), resumable -> runs/paper, docs/results/paper
 	$(VENV)/bin/mimic paper
