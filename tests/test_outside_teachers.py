@@ -174,3 +174,10 @@ def test_bad_folders_and_bad_weights_are_one_line(in_tmp, monkeypatch, capsys):
     bad = write_config(in_tmp / "b.yaml", _student(make_folders(in_tmp / "ok"), other))
     line = _fails(monkeypatch, capsys, "fit", "--config", bad)
     assert "resnet.safetensors: weights of another architecture than torchvision mobilenet_v3_small" in line
+    ten = save_weights(tiny_torchvision(num_classes=10), in_tmp / "ten.safetensors")
+    config = _student(in_tmp / "ok", ten)
+    config["model"]["init_args"]["teacher"]["init_args"]["models"][0]["init_args"]["num_classes"] = 10
+    line = _fails(monkeypatch, capsys, "fit", "--config", write_config(in_tmp / "t.yaml", config))
+    assert line.endswith(
+        "(ten.safetensors)) has 10 classes but the student has 3: they must be trained on the same label set"
+    )
