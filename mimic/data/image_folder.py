@@ -29,7 +29,8 @@ class ImageFolderDataModule(ImageDataModule):
         test: the test split's root, with the same class folders.
         val: a validation split's root, with the same class folders; ``None``: ``val_size`` training images
             are held out (seeded by ``seed``).
-        unlabeled: folders of unlabeled images (every PNG or JPEG below each), for a mimic with
+        unlabeled: folders of unlabeled images (every PNG or JPEG below each) or text files listing images
+            (one path a line, relative to the list), for a mimic with
             ``transfer: mimic.data.images.Unlabeled`` (with the training images ``labeled_size`` leaves
             unlabeled, if any). Read only by a fit with a transfer source.
         channels: 1 (grey) or 3 (RGB): each image is decoded to this many channels.
@@ -109,6 +110,31 @@ class ImageFolderDataModule(ImageDataModule):
         return images, torch.tensor(labels, dtype=torch.int64)
 
 
+def unlabeled_files(entry: str) -> list[Path]:
+    """The images of one ``data.unlabeled`` entry: every image below a folder, or the files a text file
+    lists (one path a line, relative to the list's folder; blank lines and ``#`` comments skipped)."""
+    path = Path(entry)
+    if path.is_dir():
+        found = images_below(path)
+        if not found:
+            raise ValueError(f"data.unlabeled: {entry} has no images (.png, .jpg, .jpeg) below it")
+        return found
+    if not path.is_file():
+        raise FileNotFoundError(f"data.unlabeled: {entry} is neither a folder nor a file list")
+    listed = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        name = line.split("#", 1)[0].strip()
+        if not name:
+            continue
+        image = path.parent / name
+        if not image.is_file():
+            raise FileNotFoundError(f"data.unlabeled: {entry} line {number}: {image} does not exist")
+        listed.append(image)
+    if not listed:
+        raise ValueError(f"data.unlabeled: {entry} lists no images")
+    return listed
+
+
 def read_layout(settings: dict[str, Any]) -> dict[str, Any]:
     """The splits' class folders and files, the unlabeled files and the images' size, from the settings;
     raises naming the first thing that does not fit (a missing, empty or foreign class folder, loose images)."""
@@ -123,14 +149,7 @@ def read_layout(settings: dict[str, Any]) -> dict[str, Any]:
             continue
         layout[key] = class_folders(settings[key], key)
         check_same_classes(classes, layout[key], key, settings[key])
-    layout["unlabeled"] = []
-    for folder in settings.get("unlabeled") or []:
-        if not Path(folder).is_dir():
-            raise FileNotFoundError(f"data.unlabeled: {folder} is not a folder")
-        found = images_below(Path(folder))
-        if not found:
-            raise ValueError(f"data.unlabeled: {folder} has no images (.png, .jpg, .jpeg) below it")
-        layout["unlabeled"] += found
+    layout["unlabeled"] = [path for entry in settings.get("unlabeled") or [] for path in unlabeled_files(entry)]
     size = settings.get("size")
     if size is None:
         layout["size"] = image_size(layout["train"][classes[0]][0], channels)

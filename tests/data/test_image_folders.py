@@ -35,6 +35,15 @@ def test_few_labels_and_unlabeled_folders_reach_the_mimic_without_labels(tmp_pat
     on_labels = ImageFolderDataModule(str(root / "train"), str(root / "test"), **settings)
     on_labels.setup("fit")
     assert on_labels.unlabeled_images is None  # a net on labels reads no unlabeled image
+    listed = sorted((root / "unlabeled").rglob("*.png"))[:3]
+    (root / "some.txt").write_text("# three of them\n" + "".join(f"{p.relative_to(root)}\n" for p in listed))
+    settings["unlabeled"] = [str(root / "some.txt")]
+    from_list = ImageFolderDataModule(str(root / "train"), str(root / "test"), transfer=Unlabeled(), **settings)
+    from_list.setup("fit")
+    assert len(from_list.transfer) == (30 - 6 - 9) + 3
+    (root / "bad.txt").write_text("nowhere.png\n")
+    with pytest.raises(FileNotFoundError, match="bad.txt line 1: .*nowhere.png does not exist"):
+        ImageFolderDataModule(str(root / "train"), str(root / "test"), unlabeled=[str(root / "bad.txt")])
 
 
 def test_images_of_another_size_are_refused_naming_the_file(tmp_path):
