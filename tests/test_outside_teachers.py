@@ -181,3 +181,18 @@ def test_bad_folders_and_bad_weights_are_one_line(in_tmp, monkeypatch, capsys):
     assert line.endswith(
         "(ten.safetensors)) has 10 classes but the student has 3: they must be trained on the same label set"
     )
+
+
+def test_the_teacher_stays_frozen_in_fp32_under_mixed_precision(in_tmp):
+    root = make_folders(in_tmp / "images")
+    model = tiny_torchvision()
+    weights = save_weights(model, in_tmp / "w.safetensors")
+    config = write_config(in_tmp / "s.yaml", _student(root, weights))
+    cli = main(["fit", "--config", config, "--trainer.precision=bf16-mixed", "--trainer.fast_dev_run=2"])
+    teacher = cli.model.teacher.teacher
+    assert all(p.dtype == torch.float32 for p in teacher.parameters())
+    for key, value in teacher.model.state_dict().items():
+        torch.testing.assert_close(value, model.state_dict()[key], msg=key)
+    x = torch.randint(0, 256, (4, 1, 12, 12), dtype=torch.uint8)
+    logits = cli.model.teacher.teacher_forward(cli.trainer, cli.model, x)
+    assert logits.dtype == torch.float32  # what the L2 and KD losses get, whatever the student's precision
