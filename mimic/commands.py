@@ -24,8 +24,14 @@ EXPERIMENTS = {
 }
 TOOLS = {
     "nets": ("mimic.tools.nets:main", "architecture, parameters and hidden units of the nets in configs"),
-    "data": ("mimic.tools.data:main", "make datasets: `mimic data synth-timit` synthesises a TIMIT-format corpus"),
-    "export": ("mimic.tools.export:main", "write a trained net or ensemble as ONNX, TorchScript or a state dict"),
+    "data": (
+        "mimic.tools.data:main",
+        "make datasets: `synth-timit` a TIMIT-format speech corpus, `image-folders` PNG class folders",
+    ),
+    "export": (
+        "mimic.tools.export:main",
+        "write a trained net or ensemble as ONNX, TorchScript, a state dict or torchvision weights",
+    ),
     "speed": ("mimic.tools.speed:main", "inference latency and throughput of nets (PyTorch and onnxruntime)"),
     "compare": ("mimic.tools.compare:main", "a student against its twin (and others) from their kept test results"),
     "diagnose": ("mimic.tools.diagnose:main", "why speech nets decode as they do: dev frames, logits, phone errors"),
