@@ -69,6 +69,7 @@ def dev_data(source: ModelSource) -> TIMITDataModule:
     class_path = str(source.data.get("_class_path") or source.data.get("class_path") or "")
     if not class_path.endswith("TIMITDataModule"):
         raise ValueError(f"{source.name}: trained on {class_path or 'unknown data'}; diagnose needs a speech net")
+    settings["transfer_root"] = None  # dev is what is measured: unlabeled transfer speech is not read
     datamodule = TIMITDataModule(**settings)
     datamodule.setup("fit")  # the training split too: the decoder's state priors and bigram come from it
     return datamodule
