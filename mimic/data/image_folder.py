@@ -2,6 +2,7 @@
 for the mimics. Everything the built-in image DataModules do (few labels, transfer, augmentation, mixing)
 works here too."""
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,15 @@ class ImageFolderDataModule(ImageDataModule):
         layout = read_layout(settings)
         split_files = [f for split in ("train", "val", "test") for files in layout[split].values() for f in files]
         return [*split_files, *layout["unlabeled"]]
+
+    def cache_key(self) -> str:
+        """The settings and every image file's path, size and modification time: a logit cache file
+        (``TeacherLogits(cache_dir=...)``) made before an image was added, removed or replaced is not reused."""
+        digest = hashlib.sha256()
+        for path in self.corpus_files(dict(self.hparams)):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        return f"{super().cache_key()}:{digest.hexdigest()[:16]}"
 
     def find_data(self) -> None:
         pass  # read_layout, in the constructor, named whatever is missing

@@ -20,6 +20,12 @@ def test_labels_come_from_the_sorted_class_folders(tmp_path):
     assert torch.equal(images[4], draw(1, 1 + 400))  # "bag", the second image of the test split
     dm.setup("fit")
     assert len(dm.datasets["val"]) == 6 and len(dm.datasets["train"]) == 12  # the val folder, not a hold-out
+    key = dm.cache_key()
+    (root / "test" / "bag" / "test000.png").write_bytes((root / "test" / "coat" / "test000.png").read_bytes())
+    assert (
+        ImageFolderDataModule(str(root / "train"), str(root / "test"), val=str(root / "val"), channels=1).cache_key()
+        != key
+    )
     rgb = ImageFolderDataModule(str(root / "train"), str(root / "test"), channels=3, val_size=3)
     rgb.setup("fit")
     assert rgb.in_shape == (3, 12, 12) and len(rgb.datasets["val"]) == 3
