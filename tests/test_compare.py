@@ -46,3 +46,34 @@ def test_compare_counts_the_discordant_images_and_the_gap(tmp_path):
     # 20 discordant images, all the student's: p = 2 / 2^20; the gap: (20 - 10) / (20 - 5)
     assert lines[3] == "| student | twin (twin on labels) | 10.00% | 20.00% | +10.00 | 67% | 20 / 0 | 1.9e-06 |"
     assert (tmp_path / "table.md").read_text() == text
+
+
+def test_compare_speech_runs_by_the_bootstrap_over_utterances(tmp_path):
+    from mimic.callbacks.utterance_results import UtteranceResult, write_utterance_results
+
+    def kept(folder, errors: list[int]) -> None:
+        results = [
+            UtteranceResult(f"dr1/spk{u}/sx{u}", ["a"] * 10, ["a"] * 10, e, np.zeros(3, np.int64))
+            for u, e in enumerate(errors)
+        ]
+        (folder / "test").mkdir(parents=True)
+        write_utterance_results(folder / "test/utterances.npz", results, 1.0, 0.0)
+
+    kept(tmp_path / "twin", [3] * 40)  # PER 30%
+    kept(tmp_path / "student", [1] * 40)  # PER 10%
+    text = main(["compare", str(tmp_path / "student"), "--twin", str(tmp_path / "twin")])
+    row = text.splitlines()[2]
+    assert row.startswith("| student | twin (twin on labels) | 10.00% | 30.00% | +20.00 |  | [+20.00, +20.00] |")
+    assert "95% CI of Δ (points)" in text and "bootstrap" in text
+    _kept(tmp_path / "images", np.ones(40, bool))
+    assert "one kept image predictions, the other speech" in _fails(tmp_path / "images", tmp_path / "twin")
+
+
+def _fails(student, twin) -> str:
+    import pytest
+
+    from mimic.tools.compare import run
+
+    with pytest.raises(ValueError) as err:
+        run(student, twin, None, [], None)
+    return str(err.value)
