@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mimic import atomic
+from mimic.report.comparisons import teacher_leads
 from mimic.report.paired import exact_binomial_two_sided, gap_closed, mcnemar
 from mimic.report.rows import Row
 
@@ -62,7 +63,9 @@ def measure(budget: Budget, by_stage: dict[str, Row]) -> Cell | None:
         twins.append(twin.error)
         mimics.append(mimic.error)
         p_values.append(test.p_value)
-        closed.append(gap_closed(mimic.error, twin.error, teacher))
+        # as in the comparison table: a gap only where the teacher leads the twin (McNemar p < 0.05)
+        leads = teacher_leads(by_stage[budget.teacher], by_stage[twin_stage], "mcnemar")
+        closed.append(gap_closed(mimic.error, twin.error, teacher) if leads else None)
     pooled = exact_binomial_two_sided(min(only_mimic, only_twin), only_mimic + only_twin)
     return Cell(budget, teacher, tuple(twins), tuple(mimics), tuple(p_values), pooled, tuple(closed))
 
@@ -80,7 +83,7 @@ def table(cells: list[Cell]) -> list[str]:
     ]
     for c in cells:
         p_values = ", ".join(f"{p:.1e}" for p in c.p_values)
-        closed = ", ".join("n/a" if g is None else f"{100 * g:.0f}%" for g in c.closed)  # n/a: no lead to close
+        closed = ", ".join("n/a" if g is None else f"{100 * g:.0f}%" for g in c.closed)  # n/a: no lead (p >= 0.05)
         lines.append(
             f"| {c.budget.labels:,} | {c.budget.net} | {100 * c.teacher_error:.2f}% | {_errors(c.twin_errors)} "
             f"| {_errors(c.mimic_errors)} | {p_values} | {c.pooled_p:.1e} | {closed} |"
