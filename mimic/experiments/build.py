@@ -2,7 +2,8 @@
 record (``mimic.stage_record``) and what the stage would read now (``stage_inputs``).
 
 - ``done``: its record says done, its config, inputs and mimic version are unchanged, and the files it
-  made are there: reused as it is.
+  made are there: reused as it is. A config that only gained keys mimic added since, switched off at
+  their defaults (``None``, ``false``, empty), counts as unchanged.
 - ``score``: fitted but not scored (or its scores are gone): scored again from its best checkpoint.
 - ``resume``: started but not done: its fit resumes from ``last.ckpt`` (exactly, as single runs do), or
   starts again if it was stopped before its first checkpoint.
@@ -81,7 +82,7 @@ def decide(
         return Decision("retrain", "--force")
     if record.version != __version__:
         return Decision("retrain", f"made by mimic {record.version}; this is mimic {__version__}")
-    if record.config_hash != inputs.config_hash:
+    if record.config_hash != inputs.config_hash and not only_new_switches_off(record.config, inputs.config):
         return Decision("retrain", "config changed: " + config_changes(record.config, inputs.config))
     running = {name: action for name, action in (upstream or {}).items() if action in CHANGES_OUTPUT}
     if running:
@@ -116,6 +117,24 @@ def config_changes(before: dict[str, Any], after: dict[str, Any], shown: int = 3
     keys = sorted(k for k in set(old) | set(new) if old.get(k, "(unset)") != new.get(k, "(unset)"))
     said = [f"{k} {old.get(k, '(unset)')!r} -> {new.get(k, '(unset)')!r}" for k in keys[:shown]]
     return ", ".join(said) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+
+
+# What a new constructor argument resolves to when a config does not set it, where it is a feature
+# switched off: the stage's results cannot depend on it.
+OFF = (None, False, [], {})
+
+
+def only_new_switches_off(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether the configs differ only by keys ``before`` lacks that ``after`` holds switched off (``None``,
+    ``false``, empty): an argument mimic gained since the stage ran, at its default. A stage that ran before
+    ``StudentModule`` had ``centre_logits`` is not trained again for it; a new key set on, or any changed
+    value, still is."""
+    old, new = _flat(before), _flat(after)
+    differing = [k for k in set(old) | set(new) if old.get(k, _UNSET) != new.get(k, _UNSET)]
+    return all(k not in old and any(new[k] == off and type(new[k]) is type(off) for off in OFF) for k in differing)
+
+
+_UNSET = object()
 
 
 def _flat(config: Any, prefix: str = "") -> dict[str, Any]:

@@ -223,3 +223,21 @@ def test_a_full_disk_while_a_stage_writes_its_scores_is_one_line_and_the_rerun_s
     record = StageRecord.read(_record("mimic"))
     record.advanced("fitted").write(_record("mimic"))
     assert _plan(capsys)["mimic"] == "inputs changed: fitted, but runs/build/mimic/checkpoints/best.ckpt is gone"
+
+
+def test_a_new_argument_switched_off_is_no_config_change():
+    from mimic.experiments.build import only_new_switches_off
+
+    before = {"model": {"init_args": {"lr": 0.05, "teacher": {"init_args": {"cache": True}}}}}
+    gained = {"model": {"init_args": {"lr": 0.05, "centre_logits": False, "target_floor": None}}}
+    gained["model"]["init_args"]["teacher"] = {"init_args": {"cache": True, "models": None}}
+    assert only_new_switches_off(before, gained)
+    switched_on = {"model": {"init_args": {"lr": 0.05, "centre_logits": True}}}
+    switched_on["model"]["init_args"]["teacher"] = {"init_args": {"cache": True}}
+    assert not only_new_switches_off(before, switched_on)
+    zero = {"model": {"init_args": {"lr": 0.05, "target_floor": 0, "teacher": {"init_args": {"cache": True}}}}}
+    assert not only_new_switches_off(before, zero)  # 0 is a value, not "off": it may change a result
+    changed = {"model": {"init_args": {"lr": 0.02, "teacher": {"init_args": {"cache": True}}}}}
+    assert not only_new_switches_off(before, changed)
+    removed = {"model": {"init_args": {"teacher": {"init_args": {"cache": True}}}}}
+    assert not only_new_switches_off(before, removed)
