@@ -111,6 +111,7 @@ def write_report(
     problem = disagreement(rows)
     if problem is not None:
         raise ValueError(f"{report.folder}: not one table: {problem}")
+    stages = len(rows)  # every stage run, each try of a choice included
     rows, chosen = choose(rows, report.choices)
     out_dir, scoring = report.folder, report.scoring
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -152,7 +153,7 @@ def write_report(
     if report.figures is not None:
         lines += [*report.figures(rows, out_dir), ""]
     took = f"This run took {minutes:.1f} minutes"
-    lines.append(f"{took}; it reused {reused} of the {len(rows)} stages, done before it." if reused else f"{took}.")
+    lines.append(f"{took}; it reused {reused} of the {stages} stages, done before it." if reused else f"{took}.")
     lines += ["", record_ids(rows)]
     if quick:
         lines += ["", "**Quick smoke run** (`--quick`): tiny data and one short epoch, so these figures mean nothing."]
