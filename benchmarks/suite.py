@@ -3,8 +3,9 @@
 Each benchmark times the app's real path against a bare PyTorch loop (or the pieces it is made of) in
 one process, so its ratio holds on a noisy machine where absolute figures do not:
 
-- student training step, app / bare loop (``student_step.py``): at least 0.95 (the figure also gives a
-  minimal LightningModule's ratio: the part of the gap that is Lightning's own loop);
+- student training step, the app with several optimiser steps per Lightning step (``steps_per_chunk``) /
+  bare loop (``student_step.py``): at least 0.95 on a CPU, 0.9 on a GPU; and against a minimal
+  LightningModule (Lightning alone); the figure also gives the app at one step per batch;
 - streaming teacher, (student + TeacherLogits) / (student on precomputed logits + teacher forward)
   (``teacher_streaming.py``): at most 1.05; logit cache after its first epoch / precomputed: at most 1.05;
 - TIMIT loader frames/s / the 250L-8k student's training frames/s (``timit_loader.py``): at least 10;
@@ -70,19 +71,26 @@ def student_step(opts) -> list[Row]:
     else:  # the paper-sized students (250L-400k, 128c-p-1200L-30k) take seconds a step on a CPU: a few steps
         runs = [
             ("fashion,timit,timit-4096-adamw", ["--steps", "100", "--rounds", "3"]),
-            ("timit-400k,cifar-30k", ["--warmup", "2", "--steps", "6", "--rounds", "2"]),
+            ("timit-400k,cifar-30k", ["--warmup", "2", "--steps", "6", "--rounds", "2", "--chunk", "2"]),
         ]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for nets, steps in runs:
             table = Path(folder) / "step.csv"
             run("student_step.py", "--nets", nets, *steps, *device, "--csv", str(table))
+            target = ">= 0.9" if opts.device == "cuda" else ">= 0.95"
             with table.open() as f:
                 for r in csv.DictReader(f):
-                    alone = float(r["Lightning alone / bare"])
-                    figure = f"app / bare loop, {r['student']} (Lightning alone: {alone:.2f})"
-                    rows.append(Row("student step", figure, float(r["ratio"]), ">= 0.95"))
-                    if opts.device == "cuda" and "400k" in r["student"]:  # the GPU target
+                    chunked = next(key for key in r if key.startswith("app chunked"))[len("app ") : -len(" samples/s")]
+                    single, alone = float(r["app / bare"]), float(r["Lightning alone / bare"])
+                    figure = (
+                        f"app, {chunked} / bare loop, {r['student']} (one step per batch: {single:.2f}; "
+                        f"Lightning alone: {alone:.2f})"
+                    )
+                    rows.append(Row("student step", figure, float(r["ratio"]), target))
+                    figure = f"app, {chunked} / Lightning alone, {r['student']}"
+                    rows.append(Row("student step", figure, float(r["chunked / Lightning alone"]), ">= 1.0"))
+                    if "400k" in r["student"]:  # the GPU target: 0.40 of a bf16 matmul
                         figure = f"app FLOP/s / {opts.precision} matmul's, {r['student']}"
                         rows.append(Row("student FLOP/s", figure, float(r["app / matmul"]), ">= 0.40"))
     return rows

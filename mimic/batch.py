@@ -11,4 +11,5 @@ LENGTHS = "lengths"  # (U,) int64 frames of each whole utterance in a scoring ba
 UTTERANCE = "utterance"  # (U,) int64 position of each utterance in its split (TIMIT)
 MIX_PARTNER_Y = "y_mix"  # (B,) int64 label of the image mixed into each one (mimic.data.images.batch_mix)
 MIX_WEIGHT = "mix_weight"  # (B,) float32 share of the first image (1: not mixed), with y_mix
+STEP_SIZES = "step_sizes"  # tuple[int, ...] samples of each optimiser step in a chunk of batches (mimic.data.chunks)
 NO_LABEL = -1  # the value of batch["y"] for unlabeled transfer images: metrics and losses skip it

@@ -4,9 +4,10 @@ Lightning's ``ModelCheckpoint(save_last=True)`` writes ``last.ckpt`` only when i
 checkpoint: with a monitored metric, that is when the metric improves. A run killed after epochs that did
 not improve would resume from its best epoch and train those epochs again (and end elsewhere). This
 callback writes ``last.ckpt`` at the end of every training epoch (after validation) and every
-``every_n_steps`` optimiser steps, so that a kill loses at most that many steps; Lightning takes a run
-resumed mid-epoch up at the batch where it stopped, and ``mimic.data.epoch_order`` makes the loaders
-continue the same order there.
+``every_n_steps`` optimiser steps (at the first batch end past each multiple: a chunk of batches,
+``mimic.data.chunks``, takes several steps), so that a kill loses at most that many steps (plus a chunk's);
+Lightning takes a run resumed mid-epoch up at the batch where it stopped, and ``mimic.data.epoch_order``
+makes the loaders continue the same order there.
 """
 
 from pathlib import Path
@@ -41,14 +42,23 @@ class LastCheckpoint(Checkpoint):
         self.path = Path(dirpath) / LAST
         self.every_n_steps = every_n_steps
         self._saved_at_step = -1
+        self._step_before_batch = 0
 
     @property
     def state_key(self) -> str:
         return f"LastCheckpoint[{self.path}]"
 
-    def on_train_batch_end(self, trainer: pl.Trainer, *args) -> None:
-        step = trainer.global_step
-        if self.every_n_steps and step % self.every_n_steps == 0 and step != self._saved_at_step:
+    def on_train_batch_start(self, trainer: pl.Trainer, *args) -> None:
+        self._step_before_batch = trainer.global_step
+
+    def on_train_batch_end(self, trainer: pl.Trainer, pl_module, outputs, batch, batch_idx: int) -> None:
+        # The epoch's last batch is left to the epoch-end save, after validation: Lightning resumes a run saved
+        # at that batch's end as if its epoch were over, skipping the epoch's validation and end.
+        if batch_idx + 1 == trainer.num_training_batches:
+            return
+        # a batch may take several optimiser steps (a chunk, mimic.data.chunks): save when it crossed a multiple
+        step, n = trainer.global_step, self.every_n_steps
+        if n and step // n > self._step_before_batch // n and step != self._saved_at_step:
             self._save(trainer)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

@@ -15,6 +15,8 @@ features); the nets normalise them. Beyond Lightning's hooks it declares:
 - ``cache_key()``: what identifies the samples behind ``batch["index"]``, for on-disk logit caches;
 - ``epoch_progress``: the training batches of the current epoch taken so far, counted here and kept in
   checkpoints (``state_dict``), from which a resumed run's sampler continues the epoch;
+- ``training_batches()``: the training loader, which ``train_dataloader`` hands Lightning as it is, or
+  ``steps_per_chunk`` batches at a time (``mimic.data.chunks``) when the task asks for chunks;
 - ``on_device`` and ``device_memory_share`` hyperparameters: whether splits are kept on the training
   device (``mimic.data.on_device``), through ``device_placement()``.
 
@@ -30,6 +32,7 @@ from typing import Any
 import lightning.pytorch as pl
 from torch import Tensor
 
+from mimic.data.chunks import ChunkedBatches, steps_in
 from mimic.data.epoch_order import EpochProgress
 from mimic.data.on_device import DevicePlacement
 
@@ -44,6 +47,9 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     num_classes: int
     class_names: tuple[str, ...]  # what each logit means, in order (recorded with exported models)
     in_shape: tuple[int, ...]
+    # Set by a task that takes several optimiser steps per Lightning step (TrainedClassifier.setup), before
+    # Lightning asks for the training loader.
+    steps_per_chunk: int = 1
 
     @classmethod
     def shapes(cls, settings: dict[str, Any]) -> tuple[tuple[int, ...], int]:
@@ -57,6 +63,14 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         order; files not there yet (``download``) are named where they will be. ``None``: not declared (a
         stage's record then knows its data by its settings only)."""
         return None
+
+    @abstractmethod
+    def training_batches(self) -> Any:
+        """The training loader: dict batches of ``batch_size`` samples, in the order a resumed run continues."""
+
+    def train_dataloader(self) -> Any:
+        batches = self.training_batches()
+        return batches if self.steps_per_chunk == 1 else ChunkedBatches(batches, self.steps_per_chunk)
 
     @abstractmethod
     def training_inputs(self) -> Iterator[Tensor]:
@@ -86,7 +100,8 @@ class MimicDataModule(pl.LightningDataModule, ABC):
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         trainer = self.trainer
         if trainer is not None and trainer.training:
-            self.epoch_progress.count(trainer.current_epoch)
+            # a chunk counts as the batches it holds: the samplers continue from batches of batch_size
+            self.epoch_progress.count(trainer.current_epoch, steps_in(batch))
         return batch
 
     def state_dict(self) -> dict[str, Any]:

@@ -115,9 +115,9 @@ class EpochProgress:
     def __init__(self) -> None:
         self.epoch, self.batches = -1, 0
 
-    def count(self, epoch: int) -> None:
-        """One more training batch of ``epoch``."""
-        self.epoch, self.batches = epoch, (self.batches + 1 if epoch == self.epoch else 1)
+    def count(self, epoch: int, batches: int = 1) -> None:
+        """``batches`` more training batches of ``epoch``."""
+        self.epoch, self.batches = epoch, (self.batches + batches if epoch == self.epoch else batches)
 
     def batches_in(self, epoch: int) -> int:
         return self.batches if epoch == self.epoch else 0

@@ -16,8 +16,10 @@ from lightning.pytorch.utilities import rank_zero_info
 from torch import Tensor
 from torch.utils.data import DataLoader
 
+from mimic import batch as keys
 from mimic.data.augment import KeyedShiftFlip
 from mimic.data.base import MimicDataModule
+from mimic.data.chunks import join_batches, split_chunk
 from mimic.data.epoch_order import EpochShuffle, LazyStartLoader, items_done, private_generator
 from mimic.data.images.batch_mix import BatchMix
 from mimic.data.images.labeled_subset import stratified_subset, write_split
@@ -187,9 +189,16 @@ class ImageDataModule(MimicDataModule):
             return batch
         if getattr(self, "_batch_mix", None) is None:  # the run's seed is set by now (seed_everything)
             self._batch_mix = BatchMix(hp.mix, hp.mix_alpha, hp.mix_share, torch.initial_seed())
+        # each batch of a chunk (mimic.data.chunks) mixed as it would be alone: its draws keyed by its number
+        chunked = keys.STEP_SIZES in batch
+        batches = split_chunk(batch) if chunked else [batch]
         epoch = trainer.current_epoch
-        number = (self.epoch_progress.batches_in(epoch) - 1) * trainer.world_size + trainer.global_rank
-        return self._batch_mix(batch, epoch, number)
+        first = self.epoch_progress.batches_in(epoch) - len(batches)
+        mixed = [
+            self._batch_mix(part, epoch, (first + i) * trainer.world_size + trainer.global_rank)
+            for i, part in enumerate(batches)
+        ]
+        return join_batches(mixed) if chunked else mixed[0]
 
     @property
     def unlabeled_training(self) -> bool:
@@ -203,7 +212,7 @@ class ImageDataModule(MimicDataModule):
 
     # --- loaders ------------------------------------------------------------------------------------
 
-    def train_dataloader(self) -> DataLoader | DeviceBatches:
+    def training_batches(self) -> DataLoader | DeviceBatches:
         if self.transfer is None:
             return self._loader("train", shuffle=True)
         if self.hparams.on_device:

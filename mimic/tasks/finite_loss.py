@@ -23,11 +23,24 @@ class FiniteLossWatch:
 
     def note(self, loss: Tensor, step: int) -> bool:
         """Record (on the device) whether ``loss`` of ``step`` is finite; ``True`` when a check is due."""
-        if self._first_bad_step is None or self._first_bad_step.device != loss.device:
-            self._first_bad_step = torch.full((), -1, dtype=torch.long, device=loss.device)
-        first = self._first_bad_step
+        first = self._on(loss.device)
         self._first_bad_step = torch.where(~torch.isfinite(loss.detach()) & (first < 0), step, first)
         return (step + 1) % self.every == 0
+
+    def note_steps(self, losses: Tensor, first_step: int) -> bool:
+        """Record the losses (K,) of steps ``first_step`` .. ``first_step + K - 1`` (a chunk's, mimic.data.chunks)
+        at once; ``True`` when a check is due at one of them."""
+        first = self._on(losses.device)
+        steps = torch.arange(first_step, first_step + len(losses), device=losses.device)  # (K,)
+        never = torch.iinfo(torch.long).max
+        bad = torch.where(torch.isfinite(losses.detach()), never, steps).amin()  # the first non-finite one
+        self._first_bad_step = torch.where((bad < never) & (first < 0), bad, first)
+        return (first_step + len(losses)) // self.every > first_step // self.every
+
+    def _on(self, device: torch.device) -> Tensor:
+        if self._first_bad_step is None or self._first_bad_step.device != device:
+            self._first_bad_step = torch.full((), -1, dtype=torch.long, device=device)
+        return self._first_bad_step
 
     def first_bad_step(self) -> int:
         """The first step whose loss was NaN or infinite on this rank, or -1 (waits for the device)."""

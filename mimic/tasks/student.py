@@ -74,6 +74,7 @@ class StudentModule(TrainedClassifier):
         self.val_logit_mse, self.test_logit_mse = MeanSquaredError(), MeanSquaredError()
 
     def setup(self, stage: str) -> None:
+        super().setup(stage)
         if self.teacher is None and any(isinstance(c, TeacherLogits) for c in self.trainer.callbacks):
             rank_zero_warn(
                 "StudentModule: its TeacherLogits is in trainer.callbacks, as configs were written before it "
@@ -81,7 +82,7 @@ class StudentModule(TrainedClassifier):
             )
 
     def configure_callbacks(self) -> list[pl.Callback]:
-        return [] if self.teacher is None else [self.teacher]
+        return super().configure_callbacks() + ([] if self.teacher is None else [self.teacher])
 
     def teacher_logits(self, batch: dict[str, Tensor]) -> Tensor:
         if keys.TEACHER_LOGITS not in batch:  # no teacher, and batches without precomputed logits
@@ -99,11 +100,9 @@ class StudentModule(TrainedClassifier):
         labels = unmixed_labels(batch)  # a mixed image has no hard label
         return kd_loss(student_logits, teacher_logits, self.temperature, labels, self.hard_label_weight)
 
-    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+    def step_loss(self, batch: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         logits = self.net(batch[keys.X])  # (B, C)
-        loss = self.loss(logits, batch)
-        self.log_train(loss, logits, batch)
-        return loss
+        return self.loss(logits, batch), logits
 
     def evaluate(self, batch: dict[str, Tensor], split: str) -> Tensor:
         logits = super().evaluate(batch, split)

@@ -36,8 +36,6 @@ class TeacherModule(TrainedClassifier):
             )
         super().on_fit_start()
 
-    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+    def step_loss(self, batch: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         logits = self.net(batch[keys.X])  # (B, C)
-        loss = label_loss(logits.float(), batch, self.label_smoothing)
-        self.log_train(loss, logits, batch)
-        return loss
+        return label_loss(logits.float(), batch, self.label_smoothing), logits

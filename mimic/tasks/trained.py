@@ -1,14 +1,18 @@
 """``TrainedClassifier``: a ``ClassifierTask`` trained by SGD-style optimisation: the optimiser and schedule,
-the net's input statistics fitted before the first step, the training figures, the finite-loss watch."""
+the net's input statistics fitted before the first step, the training figures, the finite-loss watch, and
+optionally several optimiser steps per Lightning step (``steps_per_chunk``, ``mimic.data.chunks``)."""
 
 import time
 from typing import Any
 
+import lightning.pytorch as pl
+import torch
 from lightning.pytorch.utilities import rank_zero_info
 from torch import Tensor
 
 from mimic import batch as keys
 from mimic.data.base import MimicDataModule
+from mimic.data.chunks import ChunkedBatches, split_chunk
 from mimic.metrics.classification import ErrorRate, RunningMean
 from mimic.nets.base import Net
 from mimic.nets.compile import compile_in_place
@@ -35,6 +39,14 @@ class TrainedClassifier(ClassifierTask):
             (``mimic.tasks.finite_loss``): the run stops at the next check after a NaN, naming its step.
         compile: ``torch.compile`` the net (in place: its weights keep their names in checkpoints). The
             first steps pay the compilation; off by default.
+        steps_per_chunk: K > 1 takes K optimiser steps per Lightning step, over K consecutive batches of the
+            DataModule's loader handed over as one chunk (``mimic.data.chunks``): Lightning's per-batch host
+            work, the teacher's forward pass and the training figures' updates happen once per chunk. The
+            steps are those of K single steps (same batches, same order, same weights in deterministic
+            mode). Counted in optimiser steps as ever: ``trainer.max_steps``, schedules, ``global_step``;
+            in chunks: Lightning's batch counts (``val_check_interval``, ``limit_train_batches``,
+            ``log_every_n_steps``). Not with ``trainer.gradient_clip_val`` or ``accumulate_grad_batches``
+            (Lightning's, for one step per batch).
     """
 
     def __init__(
@@ -48,8 +60,13 @@ class TrainedClassifier(ClassifierTask):
         warmup_fraction: float = 0.2,
         finite_check_every: int = 50,
         compile: bool = False,
+        steps_per_chunk: int = 1,
     ) -> None:
         super().__init__(net)
+        if steps_per_chunk < 1:
+            raise ValueError(f"model.steps_per_chunk must be at least 1, got {steps_per_chunk}")
+        self.steps_per_chunk = steps_per_chunk
+        self.automatic_optimization = steps_per_chunk == 1  # a chunk's steps are taken here
         self.save_hyperparameters(ignore=["net", "teacher"])
         self.optimisation = OptimiserSettings(optimizer, lr, momentum, weight_decay, schedule, warmup_fraction)
         self.finite_loss = FiniteLossWatch(finite_check_every)
@@ -60,14 +77,101 @@ class TrainedClassifier(ClassifierTask):
         if self.compile_net:
             compile_in_place(self.net, self.trainer.strategy.root_device, "model.compile")
 
+    def configure_callbacks(self) -> list[pl.Callback]:
+        # Lightning calls this as a fit starts, before it refuses manual optimisation with its own
+        # settings (in its words, not the user's): say it here in terms of mimic's keys.
+        trainer = self.trainer
+        chunked_fit = self.steps_per_chunk > 1 and trainer.state.fn == "fit"
+        if chunked_fit and (trainer.gradient_clip_val or trainer.accumulate_grad_batches != 1):
+            raise ValueError(
+                "model.steps_per_chunk > 1 takes its optimiser steps itself, where Lightning's "
+                "trainer.gradient_clip_val and trainer.accumulate_grad_batches do not apply: unset them"
+            )
+        return []
+
+    def setup(self, stage: str) -> None:
+        if self.steps_per_chunk == 1 or stage != "fit":
+            return
+        datamodule = self.trainer.datamodule
+        if isinstance(datamodule, MimicDataModule):
+            datamodule.steps_per_chunk = self.steps_per_chunk  # before Lightning asks for its training loader
+        elif datamodule is not None:
+            raise ValueError(
+                f"model.steps_per_chunk > 1 needs a mimic.data.base.MimicDataModule to make chunks of its batches; "
+                f"{type(datamodule).__name__} is not one (or give a mimic.data.chunks.ChunkedBatches loader)"
+            )
+
     def configure_optimizers(self) -> Any:
         optimizer = make_optimizer(self.net, self.optimisation)
-        schedule = make_schedule(optimizer, self.optimisation, int(self.trainer.estimated_stepping_batches))
+        schedule = make_schedule(optimizer, self.optimisation, self.planned_steps())
         if schedule is None:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
 
+    def planned_steps(self) -> int:
+        """The optimiser steps this fit will take: what the schedule spans."""
+        trainer = self.trainer
+        batches = int(trainer.estimated_stepping_batches)  # (sets up the training data)
+        if self.steps_per_chunk == 1:
+            return batches
+        loader = trainer.train_dataloader
+        chunks = trainer.num_training_batches  # after limit_train_batches
+        per_epoch = chunks * self.steps_per_chunk
+        if isinstance(loader, ChunkedBatches):  # the last chunk of an epoch may hold fewer batches
+            per_epoch = min(per_epoch, loader.batches_per_epoch)
+        limits = [per_epoch * trainer.max_epochs] if trainer.max_epochs not in (None, -1) else []
+        limits += [trainer.max_steps] if trainer.max_steps != -1 else []
+        return min(limits) if limits else batches
+
     # --- each step ---------------------------------------------------------------------------------
+
+    def step_loss(self, batch: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
+        """The training loss () of one batch and the net's logits (B, C) on it; subclasses give it."""
+        raise NotImplementedError
+
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        if not self.automatic_optimization:
+            return self.chunk_steps(batch)
+        loss, logits = self.step_loss(batch)
+        self.log_train(loss, logits, batch)
+        return loss
+
+    def chunk_steps(self, chunk: dict[str, Any]) -> Tensor:
+        """One optimiser step per batch of ``chunk``, in order, as Lightning takes a single step (gradients
+        zeroed, the loss, its backward pass, the optimiser, the per-step schedule); the bookkeeping once."""
+        if keys.STEP_SIZES not in chunk:
+            raise ValueError(
+                "model.steps_per_chunk > 1 needs chunks of batches (mimic.data.chunks.ChunkedBatches), which a "
+                "MimicDataModule makes; this batch is a plain one"
+            )
+        optimizer, schedule = self.optimizers(), self.lr_schedulers()
+        last = self.trainer.max_steps  # -1: none; a chunk never steps past it
+        first_step = self.global_step
+        losses, logits, taken = [], [], []
+        for batch in split_chunk(chunk):
+            if 0 <= last <= self.global_step:
+                break
+            optimizer.zero_grad(set_to_none=True)
+            loss, batch_logits = self.step_loss(batch)
+            self.manual_backward(loss)
+            optimizer.step()
+            if schedule is not None:
+                schedule.step()
+            losses.append(loss.detach())
+            logits.append(batch_logits.detach())
+            taken.append(batch)
+        losses_ = torch.stack(losses)  # (K,)
+        if self.finite_loss.note_steps(losses_, first_step):
+            self.check_finite()
+        self.update_train_figures(losses_, torch.cat(logits), taken)
+        self.log("train/loss_step", losses_[-1], prog_bar=True, on_step=True, on_epoch=False)
+        return losses_[-1]
+
+    def update_train_figures(self, losses: Tensor, logits: Tensor, batches: list[dict[str, Tensor]]) -> None:
+        """The epoch's running figures from a chunk's steps: losses (K,), logits (N, C) of its N samples."""
+        sizes = torch.tensor([len(batch[keys.Y]) for batch in batches], dtype=losses.dtype, device=losses.device)
+        self.train_err.update(logits, torch.cat([unmixed_labels(batch) for batch in batches]))
+        self.train_loss.update((losses * sizes).sum() / sizes.sum(), int(sizes.sum()))
 
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
         """The step's bookkeeping, none of which waits for the device: the epoch's figures are updated on

@@ -180,7 +180,7 @@ class TIMITDataModule(MimicDataModule, PhoneScoringData):
 
     # --- loaders ----------------------------------------------------------------------------------
 
-    def train_dataloader(self) -> DataLoader | DeviceBatches:
+    def training_batches(self) -> DataLoader | DeviceBatches:
         hp = self.hparams
         dataset = FrameDataset(self._training_frames(), hp.context)
         per_epoch = len(self.splits["train"].targets) if hp.epoch_frames == "labeled" else len(dataset)
