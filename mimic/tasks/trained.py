@@ -45,8 +45,8 @@ class TrainedClassifier(ClassifierTask):
             steps are those of K single steps (same batches, same order, same weights in deterministic
             mode). Counted in optimiser steps as ever: ``trainer.max_steps``, schedules, ``global_step``;
             in chunks: Lightning's batch counts (``val_check_interval``, ``limit_train_batches``,
-            ``log_every_n_steps``). Not with ``trainer.gradient_clip_val`` or ``accumulate_grad_batches``
-            (Lightning's, for one step per batch).
+            ``log_every_n_steps``). ``trainer.gradient_clip_val`` applies to each step as ever;
+            ``trainer.accumulate_grad_batches`` is refused.
     """
 
     def __init__(
@@ -67,6 +67,7 @@ class TrainedClassifier(ClassifierTask):
             raise ValueError(f"model.steps_per_chunk must be at least 1, got {steps_per_chunk}")
         self.steps_per_chunk = steps_per_chunk
         self.automatic_optimization = steps_per_chunk == 1  # a chunk's steps are taken here
+        self.chunk_clipping: tuple[float, str | None] | None = None  # trainer.gradient_clip_val and _algorithm
         self.save_hyperparameters(ignore=["net", "teacher"])
         self.optimisation = OptimiserSettings(optimizer, lr, momentum, weight_decay, schedule, warmup_fraction)
         self.finite_loss = FiniteLossWatch(finite_check_every)
@@ -78,15 +79,18 @@ class TrainedClassifier(ClassifierTask):
             compile_in_place(self.net, self.trainer.strategy.root_device, "model.compile")
 
     def configure_callbacks(self) -> list[pl.Callback]:
-        # Lightning calls this as a fit starts, before it refuses manual optimisation with its own
-        # settings (in its words, not the user's): say it here in terms of mimic's keys.
+        # Lightning calls this as a fit starts, before it checks its settings against manual optimisation:
+        # a chunk's steps clip their gradients here as Lightning would, and Lightning is told not to.
         trainer = self.trainer
-        chunked_fit = self.steps_per_chunk > 1 and trainer.state.fn == "fit"
-        if chunked_fit and (trainer.gradient_clip_val or trainer.accumulate_grad_batches != 1):
-            raise ValueError(
-                "model.steps_per_chunk > 1 takes its optimiser steps itself, where Lightning's "
-                "trainer.gradient_clip_val and trainer.accumulate_grad_batches do not apply: unset them"
-            )
+        if self.steps_per_chunk > 1 and trainer.state.fn == "fit":
+            if trainer.accumulate_grad_batches != 1:
+                raise ValueError(
+                    "model.steps_per_chunk > 1 takes one optimiser step per batch: trainer.accumulate_grad_batches "
+                    "does not apply there; unset it"
+                )
+            if trainer.gradient_clip_val:
+                self.chunk_clipping = (trainer.gradient_clip_val, trainer.gradient_clip_algorithm)
+                trainer.gradient_clip_val = None
         return []
 
     def setup(self, stage: str) -> None:
@@ -154,6 +158,9 @@ class TrainedClassifier(ClassifierTask):
             optimizer.zero_grad(set_to_none=True)
             loss, batch_logits = self.step_loss(batch)
             self.manual_backward(loss)
+            if self.chunk_clipping is not None:  # trainer.gradient_clip_val and _algorithm, as Lightning applies them
+                value, algorithm = self.chunk_clipping
+                self.clip_gradients(optimizer, gradient_clip_val=value, gradient_clip_algorithm=algorithm)
             optimizer.step()
             if schedule is not None:
                 schedule.step()

@@ -90,12 +90,21 @@ def test_resumed_chunked_run_ends_where_the_straight_one_does(in_tmp, fashion_ro
     _same_weights(straight, resumed)
 
 
-def test_chunked_steps_refuse_lightnings_clipping(monkeypatch, capsys, in_tmp, fashion_root):
+def test_chunked_steps_clip_gradients_as_single_steps_do(in_tmp, fashion_root):
+    clipped = ("--trainer.gradient_clip_val=0.05", "--trainer.max_epochs=1")  # clips at most steps of this net
+    _, single = _fit(in_tmp, teacher_config(fashion_root), "single", 1, *clipped)
+    _, chunked = _fit(in_tmp, teacher_config(fashion_root), "chunked", 3, *clipped)
+    _, unclipped = _fit(in_tmp, teacher_config(fashion_root), "unclipped", 3, "--trainer.max_epochs=1")
+    _same_weights(single, chunked)
+    assert not torch.equal(chunked["state_dict"]["net.layers.2.weight"], unclipped["state_dict"]["net.layers.2.weight"])
+
+
+def test_chunked_steps_refuse_gradient_accumulation(monkeypatch, capsys, in_tmp, fashion_root):
     config = teacher_config(fashion_root)
     config["model"]["init_args"]["steps_per_chunk"] = 2
-    config["trainer"]["gradient_clip_val"] = 1.0
-    line = _fails(monkeypatch, capsys, "fit", "--config", write_config(in_tmp / "clip.yaml", config))
-    assert "steps_per_chunk" in line and "gradient_clip_val" in line
+    config["trainer"]["accumulate_grad_batches"] = 2
+    line = _fails(monkeypatch, capsys, "fit", "--config", write_config(in_tmp / "accumulate.yaml", config))
+    assert "steps_per_chunk" in line and "accumulate_grad_batches" in line
 
 
 def test_chunks_split_back_into_their_batches():
