@@ -85,7 +85,7 @@ class MimicCLI(LightningCLI):
         path = self.config[self.config.subcommand].get("ckpt_path") if self.config.get("subcommand") else None
         if path and Path(path).is_file():
             checkpoint = errors.reported(SafeCheckpointIO().load_checkpoint, path)
-            self._read_steps = (str(path), int(checkpoint.get("global_step", 0)))  # a resumed fit's, once
+            self._read_steps = (str(path), logged_steps(checkpoint))  # a resumed fit's, once
 
     @property
     def run_settings(self) -> RunSettings:
@@ -108,7 +108,7 @@ class MimicCLI(LightningCLI):
         configure_loggers(config.trainer, self.run_settings, self.run_dir, fitting, resuming, resumed_step)
 
     def _resumed_step(self, config: Namespace) -> int | None:
-        """The training steps a ``fit --ckpt_path`` checkpoint had taken (the metrics rows before them are kept)."""
+        """The logged steps a ``fit --ckpt_path`` checkpoint had taken (the metrics rows before them are kept)."""
         path = config.get("ckpt_path") if self.subcommand == "fit" else None
         path = self.run_settings.folder.last if path == "last" else path
         if not path or not Path(path).is_file():
@@ -116,7 +116,7 @@ class MimicCLI(LightningCLI):
         read = getattr(self, "_read_steps", None)  # parse_arguments read this file already
         if read is not None and read[0] == str(path):
             return read[1]
-        return int(SafeCheckpointIO().load_checkpoint(path).get("global_step", 0))
+        return logged_steps(SafeCheckpointIO().load_checkpoint(path))
 
     def instantiate_classes(self) -> None:
         # jsonargparse wraps a constructor's error in its own text about union types: report the original.
@@ -174,3 +174,16 @@ def console_main() -> None:
         if errors.debugging():
             raise
         errors.fail(err)
+
+
+def logged_steps(checkpoint: dict[str, Any]) -> int:
+    """The steps of Lightning's loggers (rows ``step`` 0 .. n - 1) that ``checkpoint`` had logged: its
+    training batches that stepped, the one being finished included when it was saved at a batch's end.
+    That is its optimiser steps unless a batch takes several (``model.steps_per_chunk``)."""
+    fit_loop = checkpoint.get("loops", {}).get("fit_loop", {})
+    stepped = fit_loop.get("epoch_loop.state_dict", {}).get("_batches_that_stepped")
+    if stepped is None:
+        return int(checkpoint.get("global_step", 0))
+    progress = fit_loop.get("epoch_loop.batch_progress", {}).get("current", {})
+    mid_batch = progress.get("processed", 0) > progress.get("completed", 0)  # saved from on_train_batch_end
+    return int(stepped) + int(mid_batch)
