@@ -66,7 +66,7 @@ class TrainOnly(MimicDataModule):
         super().__init__()
         self.dataset, self.batch_size = dataset, batch_size
 
-    def train_dataloader(self) -> DataLoader:
+    def training_batches(self) -> DataLoader:
         return DataLoader(self.dataset, batch_size=self.batch_size, shuffle=True, collate_fn=collate_batch)
 
     def training_size(self) -> int:

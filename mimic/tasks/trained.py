@@ -133,14 +133,14 @@ class TrainedClassifier(ClassifierTask):
         """The training loss () of one batch and the net's logits (B, C) on it; subclasses give it."""
         raise NotImplementedError
 
-    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor | None:
         if not self.automatic_optimization:
             return self.chunk_steps(batch)
         loss, logits = self.step_loss(batch)
         self.log_train(loss, logits, batch)
         return loss
 
-    def chunk_steps(self, chunk: dict[str, Any]) -> Tensor:
+    def chunk_steps(self, chunk: dict[str, Any]) -> Tensor | None:
         """One optimiser step per batch of ``chunk``, in order, as Lightning takes a single step (gradients
         zeroed, the loss, its backward pass, the optimiser, the per-step schedule); the bookkeeping once."""
         if keys.STEP_SIZES not in chunk:
@@ -167,6 +167,8 @@ class TrainedClassifier(ClassifierTask):
             losses.append(loss.detach())
             logits.append(batch_logits.detach())
             taken.append(batch)
+        if not losses:  # max_steps reached before this chunk (Lightning stops before one: a guard)
+            return None
         losses_ = torch.stack(losses)  # (K,)
         if self.finite_loss.note_steps(losses_, first_step):
             self.check_finite()
@@ -176,9 +178,10 @@ class TrainedClassifier(ClassifierTask):
 
     def update_train_figures(self, losses: Tensor, logits: Tensor, batches: list[dict[str, Tensor]]) -> None:
         """The epoch's running figures from a chunk's steps: losses (K,), logits (N, C) of its N samples."""
-        sizes = torch.tensor([len(batch[keys.Y]) for batch in batches], dtype=losses.dtype, device=losses.device)
+        counts = [len(batch[keys.Y]) for batch in batches]  # known on the host: nothing is read back
+        weights = torch.tensor(counts, dtype=losses.dtype).to(losses.device, non_blocking=True)
         self.train_err.update(logits, torch.cat([unmixed_labels(batch) for batch in batches]))
-        self.train_loss.update((losses * sizes).sum() / sizes.sum(), int(sizes.sum()))
+        self.train_loss.update((losses * weights).sum() / sum(counts), sum(counts))
 
     def log_train(self, loss: Tensor, logits: Tensor, batch: dict[str, Tensor]) -> None:
         """The step's bookkeeping, none of which waits for the device: the epoch's figures are updated on
