@@ -10,6 +10,8 @@ as likely to favour either. The seeds' runs share the test images, which that co
 independent; the per-seed tests do not need that assumption.
 """
 
+import csv
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,22 @@ def measure(budget: Budget, by_stage: dict[str, Row]) -> Cell | None:
         closed.append(gap_closed(mimic.error, twin.error, teacher) if leads else None)
     pooled = exact_binomial_two_sided(min(only_mimic, only_twin), only_mimic + only_twin)
     return Cell(budget, teacher, tuple(twins), tuple(mimics), tuple(p_values), pooled, tuple(closed))
+
+
+def cells_from_tables(budgets: tuple[Budget, ...], tables: list[Path]) -> list[Cell]:
+    """The cells of runs made apart, from their published ``results.csv`` tables (test errors of the chosen
+    rows): enough for the figure, not for the tests (no predictions; p-values left out)."""
+    errors: dict[str, float] = {}
+    for table_path in tables:
+        with table_path.open(newline="") as f:
+            errors |= {row["stage"]: float(row["test/err"]) for row in csv.DictReader(f) if row["test/err"]}
+    cells = []
+    for b in budgets:
+        if all(stage in errors for stage in (b.teacher, *(stage for pair in b.pairs for stage in pair))):
+            twins = tuple(errors[twin] for twin, _ in b.pairs)
+            mimics = tuple(errors[mimic] for _, mimic in b.pairs)
+            cells.append(Cell(b, errors[b.teacher], twins, mimics, (), math.nan, ()))
+    return cells
 
 
 def _errors(values: tuple[float, ...]) -> str:
