@@ -64,9 +64,10 @@ class MimicDataModule(pl.LightningDataModule, ABC):
         stage's record then knows its data by its settings only)."""
         return None
 
-    @abstractmethod
     def training_batches(self) -> Any:
-        """The training loader: dict batches of ``batch_size`` samples, in the order a resumed run continues."""
+        """The training loader: dict batches of ``batch_size`` samples, in the order a resumed run continues.
+        (A subclass that defines ``train_dataloader`` itself instead trains one step per batch.)"""
+        raise NotImplementedError(f"{type(self).__name__} defines neither training_batches() nor train_dataloader()")
 
     def train_dataloader(self) -> Any:
         batches = self.training_batches()
