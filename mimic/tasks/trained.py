@@ -145,8 +145,9 @@ class TrainedClassifier(ClassifierTask):
         zeroed, the loss, its backward pass, the optimiser, the per-step schedule); the bookkeeping once."""
         if keys.STEP_SIZES not in chunk:
             raise ValueError(
-                "model.steps_per_chunk > 1 needs chunks of batches (mimic.data.chunks.ChunkedBatches), which a "
-                "MimicDataModule makes; this batch is a plain one"
+                "model.steps_per_chunk > 1 needs chunks of batches (mimic.data.chunks.ChunkedBatches), which "
+                "MimicDataModule.train_dataloader makes from training_batches(); the training loader gave a plain "
+                "batch (a DataModule that defines train_dataloader itself trains one step per batch)"
             )
         optimizer, schedule = self.optimizers(), self.lr_schedulers()
         last = self.trainer.max_steps  # -1: none; a chunk never steps past it
