@@ -94,12 +94,12 @@ class TrainedClassifier(ClassifierTask):
         return []
 
     def setup(self, stage: str) -> None:
-        if self.steps_per_chunk == 1 or stage != "fit":
+        if stage != "fit":
             return
         datamodule = self.trainer.datamodule
-        if isinstance(datamodule, MimicDataModule):
+        if isinstance(datamodule, MimicDataModule):  # (1 too: a DataModule may serve several fits)
             datamodule.steps_per_chunk = self.steps_per_chunk  # before Lightning asks for its training loader
-        elif datamodule is not None:
+        elif datamodule is not None and self.steps_per_chunk > 1:
             raise ValueError(
                 f"model.steps_per_chunk > 1 needs a mimic.data.base.MimicDataModule to make chunks of its batches; "
                 f"{type(datamodule).__name__} is not one (or give a mimic.data.chunks.ChunkedBatches loader)"
