@@ -82,6 +82,7 @@ class TrainedClassifier(ClassifierTask):
         # Lightning calls this as a fit starts, before it checks its settings against manual optimisation:
         # a chunk's steps clip their gradients here as Lightning would, and Lightning is told not to.
         trainer = self.trainer
+        self.chunk_clipping = None
         if self.steps_per_chunk > 1 and trainer.state.fn == "fit":
             if trainer.accumulate_grad_batches != 1:
                 raise ValueError(
@@ -92,6 +93,10 @@ class TrainedClassifier(ClassifierTask):
                 self.chunk_clipping = (trainer.gradient_clip_val, trainer.gradient_clip_algorithm)
                 trainer.gradient_clip_val = None
         return []
+
+    def teardown(self, stage: str) -> None:
+        if stage == "fit" and self.chunk_clipping is not None:  # the trainer's setting back, for its next fit
+            self.trainer.gradient_clip_val = self.chunk_clipping[0]
 
     def setup(self, stage: str) -> None:
         if stage != "fit":
