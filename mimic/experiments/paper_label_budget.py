@@ -21,7 +21,12 @@ def main(argv: list[str] | None = None) -> None:
     for table in opts.tables:
         if not table.is_file():
             parser.error(f"{table}: no such file (a results.csv that mimic paper wrote)")
-    cells = cells_from_tables(BUDGETS, opts.tables)
+    try:
+        cells = cells_from_tables(BUDGETS, opts.tables)
+    except (KeyError, ValueError) as err:  # a CSV without mimic paper's columns, or a non-number in them
+        parser.error(
+            f"{', '.join(map(str, opts.tables))}: not results.csv tables of mimic paper (stage, test/err): {err}"
+        )
     if not cells:
         parser.error(f"no cell of Table 2 has all its rows in {', '.join(map(str, opts.tables))}")
     figure(cells, opts.out)

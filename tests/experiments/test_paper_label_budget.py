@@ -36,3 +36,10 @@ def test_a_missing_table_is_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([str(tmp_path / "nope.csv"), "--out", str(tmp_path / "x.png")])
     assert "nope.csv: no such file" in capsys.readouterr().err
+
+
+def test_a_table_of_other_columns_is_one_line(tmp_path, capsys):
+    (tmp_path / "other.csv").write_text("name,value\na,1\n")
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "other.csv"), "--out", str(tmp_path / "x.png")])
+    assert "not results.csv tables of mimic paper" in capsys.readouterr().err
