@@ -49,6 +49,31 @@ CORPUS = Path("data/timit-synth-hard")  # configs/speech/hard.yaml's root
 QUICK_CORPUS = Path("data/timit-synth-hard-quick")
 SETTINGS = CorpusSettings(train_speakers=120, dev_speakers=50, test_speakers=24, variability=PRESETS["hard"])
 QUICK_SETTINGS = CorpusSettings(train_speakers=2, dev_speakers=1, test_speakers=1, variability=PRESETS["hard"])
+
+
+@dataclass(frozen=True)
+class CorpusSize:
+    """Which hard corpus the run trains on, and where its runs go."""
+
+    corpus: Path
+    settings: CorpusSettings
+    runs: Path
+    summary: str
+
+
+# ``--corpus small``: the run a 2-core CPU finishes in about two hours, teachers included (each student
+# epoch about 20 s there). A third of the training speech, fewer dev speakers (the per-epoch dev PER of
+# every setting of the LM grid is the other cost of a fit), all 24 core-test speakers (the paired tests
+# need them).
+CORPUS_SIZES = {
+    "full": CorpusSize(CORPUS, SETTINGS, Path("runs/paper-speech"), "120 training, 50 dev, 24 core-test speakers"),
+    "small": CorpusSize(
+        Path("data/timit-synth-hard-small"),
+        CorpusSettings(train_speakers=40, dev_speakers=20, test_speakers=24, variability=PRESETS["hard"]),
+        Path("runs/paper-speech-small"),
+        "40 training, 20 dev, 24 core-test speakers",
+    ),
+}
 WIDTHS = (1024, 4096)
 TRANSFER_MULTIPLES = (1, 3, 10)  # unlabeled speakers per labeled training speaker
 HARD = "speech/hard.yaml"  # every stage: the hard corpus and this experiment's runs
@@ -99,6 +124,7 @@ class Plan:
 
     mimic_of: str = "ensemble"
     student_epochs: int | None = None  # None: the configs' own
+    corpus: str = "full"  # a key of CORPUS_SIZES
 
     def student_args(self) -> tuple[str, ...]:
         return () if self.student_epochs is None else (f"--trainer.max_epochs={self.student_epochs}",)
@@ -228,7 +254,11 @@ def transfer_needed(running: set[str]) -> list[int]:
 
 
 def experiment(quick: bool, plan: Plan = Plan()) -> Experiment:
-    corpus, settings = (QUICK_CORPUS, QUICK_SETTINGS) if quick else (CORPUS, SETTINGS)
+    size = CORPUS_SIZES[plan.corpus]
+    corpus, settings = (QUICK_CORPUS, QUICK_SETTINGS) if quick else (size.corpus, size.settings)
+    # configs/speech/hard.yaml names the full corpus; another is named to every stage
+    elsewhere = corpus != CORPUS and not quick
+    where = (f"--data.init_args.root={corpus}", f"--data.init_args.cache_dir={corpus}/features") if elsewhere else ()
 
     def prepare(_: bool, running: set[str]) -> None:
         ensure_corpus(corpus, settings)
@@ -237,13 +267,14 @@ def experiment(quick: bool, plan: Plan = Plan()) -> Experiment:
 
     return Experiment(
         name="paper-speech",
-        title="mimic paper-speech: Table 1 on a hard synthetic TIMIT-format corpus",
-        runs=Path("runs/paper-speech"),
+        title=f"mimic paper-speech: Table 1 on a hard synthetic TIMIT-format corpus ({size.summary})",
+        runs=size.runs,
         stages=stages(corpus, plan),
         scoring=PHONE_ERROR_RATES,
         quick=quick_args(QUICK_CORPUS),
         prepare=prepare,
         published=Path("docs/results/paper-speech"),
+        args=where,
         choices=tried_pair(plan)[1],
         figures=lambda rows, folder: diagnosis_section(rows, folder, TEACHER_STAGE[plan.mimic_of]),
     )
@@ -253,8 +284,9 @@ def main(args: list[str]):
     parser = errors.ToolParser(prog="mimic paper-speech", add_help=False)
     parser.add_argument("--mimic-of", choices=sorted(TEACHERS), default="ensemble")
     parser.add_argument("--student-epochs", type=int, default=None)
+    parser.add_argument("--corpus", choices=sorted(CORPUS_SIZES), default="full")
     opts, rest = parser.parse_known_args(args)
     if opts.student_epochs is not None and opts.student_epochs < 1:
         parser.error(f"--student-epochs: expected at least 1 epoch, got {opts.student_epochs}")
-    plan = Plan(mimic_of=opts.mimic_of, student_epochs=opts.student_epochs)
+    plan = Plan(mimic_of=opts.mimic_of, student_epochs=opts.student_epochs, corpus=opts.corpus)
     return run_experiment(experiment("--quick" in rest, plan), rest, description=__doc__)
