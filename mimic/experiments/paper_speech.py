@@ -31,7 +31,7 @@ students), and ``--student-epochs N`` trains the shallow nets and the DNN for N 
 configs' 12 (label-trained and mimic alike, each keeping its best epoch on dev).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mimic import errors
@@ -59,6 +59,7 @@ class CorpusSize:
     settings: CorpusSettings
     runs: Path
     summary: str
+    transfer_multiples: tuple[int, ...]  # unlabeled speakers per labeled training speaker, one row each
 
 
 # ``--corpus small``: the run a 2-core CPU finishes in about two hours, teachers included (each student
@@ -66,16 +67,18 @@ class CorpusSize:
 # every setting of the LM grid is the other cost of a fit), all 24 core-test speakers (the paired tests
 # need them).
 CORPUS_SIZES = {
-    "full": CorpusSize(CORPUS, SETTINGS, Path("runs/paper-speech"), "120 training, 50 dev, 24 core-test speakers"),
+    "full": CorpusSize(
+        CORPUS, SETTINGS, Path("runs/paper-speech"), "120 training, 50 dev, 24 core-test speakers", (1, 3, 10)
+    ),
     "small": CorpusSize(
         Path("data/timit-synth-hard-small"),
         CorpusSettings(train_speakers=40, dev_speakers=20, test_speakers=24, variability=PRESETS["hard"]),
         Path("runs/paper-speech-small"),
         "40 training, 20 dev, 24 core-test speakers",
+        (1, 3),  # each epoch reads all of it: 10x would cost 11 labeled epochs an epoch
     ),
 }
 WIDTHS = (1024, 4096)
-TRANSFER_MULTIPLES = (1, 3, 10)  # unlabeled speakers per labeled training speaker
 HARD = "speech/hard.yaml"  # every stage: the hard corpus and this experiment's runs
 
 TEACHERS = {"cnn": ("cnn_s0",), "ensemble": ("cnn_s0", "cnn_s1")}  # --mimic-of: the stages mimicked
@@ -116,6 +119,10 @@ MIMIC_TRIES = {
         NO_CLIP,
     ),
 }
+
+# The recipe of the larger mimic and of the mimics with transfer speech: the try chosen on dev PER.
+RECIPE = "kd_t2_labels"
+LARGER = 8192  # the larger mimic: the paper's 8k hidden units
 
 
 @dataclass(frozen=True)
@@ -187,22 +194,33 @@ def tried_pair(plan: Plan) -> tuple[list[Stage], tuple[Choice, Choice]]:
 
 
 def with_transfer(plan: Plan, corpus: Path, multiple: int) -> Stage:
-    """The widest L2 mimic with ``multiple`` x the labeled speakers of unlabeled speech, at the same steps
+    """The widest mimic, with the recipe chosen on dev, on its labeled speech and ``multiple`` x the labeled
+    speakers of unlabeled speech; every epoch reads all of it, so its steps grow with the transfer set
     (against the same mimic without it)."""
     return mimic_stage(
         plan,
         f"mimic_transfer_{multiple}x",
         WIDEST,
-        PAPER_L2,
+        f"shallow_mimic_w{WIDEST}",
         f"--data.init_args.transfer_root={transfer_folder(corpus, multiple)}",
-        "--data.init_args.epoch_frames=labeled",
-        label=f", + {multiple}x unlabeled speech",
+        label=f", {RECIPE}, + {multiple}x unlabeled speech",
+        recipe=MIMIC_TRIES[RECIPE],
+    )
+
+
+def larger_mimic(plan: Plan) -> Stage:
+    """The paper's larger mimic (its SNN-MIMIC-8k), with the recipe chosen on dev, against the DNN."""
+    return replace(
+        mimic_stage(
+            plan, f"shallow_mimic_w{LARGER}", LARGER, "dnn_labels", label=f", {RECIPE}", recipe=MIMIC_TRIES[RECIPE]
+        ),
+        twin=None,  # not trained on labels: its twin costs as much as it does, and the claim is the DNN's
     )
 
 
 def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     narrow = min(WIDTHS)
-    first, *more = TRANSFER_MULTIPLES
+    first, *more = CORPUS_SIZES[plan.corpus].transfer_multiples
     cnn = [
         Stage("cnn_s0", "CNN teacher, seed 0", ("speech/cnn_teacher.yaml", HARD), args=("--seed_everything=0",)),
         Stage("cnn_s1", "CNN teacher, seed 1", ("speech/cnn_teacher.yaml", HARD), args=("--seed_everything=1",)),
@@ -228,6 +246,7 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
         *teachers,
         *tried_pair(plan)[0],
         dnn,
+        larger_mimic(plan),
         with_transfer(plan, corpus, first),
         *shallow_pair(plan, narrow),
         *(with_transfer(plan, corpus, m) for m in more),
@@ -248,9 +267,9 @@ def diagnosis_section(rows: list[Row], folder: Path, teacher: str) -> list[str]:
     return ["Why the mimics decode as they do, measured on dev: [diagnosis.md](diagnosis.md)."]
 
 
-def transfer_needed(running: set[str]) -> list[int]:
-    """The transfer sets (multiples of the training speakers) that the running stages read."""
-    return [m for m in TRANSFER_MULTIPLES if f"mimic_transfer_{m}x" in running]
+def transfer_needed(running: set[str], multiples: tuple[int, ...]) -> list[int]:
+    """The transfer sets (``multiples`` of the training speakers) that the running stages read."""
+    return [m for m in multiples if f"mimic_transfer_{m}x" in running]
 
 
 def experiment(quick: bool, plan: Plan = Plan()) -> Experiment:
@@ -262,7 +281,7 @@ def experiment(quick: bool, plan: Plan = Plan()) -> Experiment:
 
     def prepare(_: bool, running: set[str]) -> None:
         ensure_corpus(corpus, settings)
-        for multiple in transfer_needed(running):
+        for multiple in transfer_needed(running, size.transfer_multiples):
             ensure_transfer(corpus, settings, multiple)
 
     return Experiment(

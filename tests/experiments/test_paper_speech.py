@@ -29,6 +29,7 @@ def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
         "l2_mimic_w4096",
         "shallow_mimic_w4096",
         "dnn_labels",
+        "shallow_mimic_w8192",  # the larger mimic, with the recipe chosen on dev
     ]
     assert [s for s in stages if "transfer" in s] == ["mimic_transfer_1x", "mimic_transfer_3x", "mimic_transfer_10x"]
     labeled = json.loads((in_tmp / "data/timit-synth-hard-quick/SYNTH.json").read_text())
@@ -58,24 +59,32 @@ def _resolved(args: list[str], capsys) -> dict:
     return yaml.safe_load(capsys.readouterr().out)
 
 
-def test_every_paper_speech_stage_trains_on_the_hard_corpus(capsys):
+@pytest.mark.parametrize("corpus", ["full", "small"])
+def test_every_paper_speech_stage_trains_on_the_hard_corpus_asked(corpus, capsys):
     """The shallow nets borrow the speech demo's configs: each stage must still read the paper's corpus."""
-    full = paper_speech.experiment(quick=False, plan=paper_speech.Plan(mimic_of="cnn"))
+    full = paper_speech.experiment(quick=False, plan=paper_speech.Plan(mimic_of="cnn", corpus=corpus))
+    size = paper_speech.CORPUS_SIZES[corpus]
     names = [stage.name for stage in full.stages]
     assert names[0] == "cnn_s0" and names[-2:] == ["cnn_s1", "ensemble"]  # mimicking one CNN: the others last
-    teacher = [str(RUNS / "cnn_s0/checkpoints/best.ckpt")]
+    assert [n for n in names if n.startswith("mimic_transfer")] == [
+        f"mimic_transfer_{m}x" for m in size.transfer_multiples
+    ]
+    teacher = [str(size.runs / "cnn_s0/checkpoints/best.ckpt")]
+    recipe = paper_speech.MIMIC_TRIES[paper_speech.RECIPE]
     for stage in full.stages:
         if not stage.trained:
             continue
         config = _resolved(stage_arguments(full, stage), capsys)
         data = config["data"]["init_args"]
-        assert (data["root"], data["cache_dir"]) == (str(paper_speech.CORPUS), f"{paper_speech.CORPUS}/features")
-        assert config["run"]["stage"] == stage.name
+        assert (data["root"], data["cache_dir"]) == (str(size.corpus), f"{size.corpus}/features")
+        assert (config["run"]["experiment"], config["run"]["stage"]) == (size.runs.name, stage.name)
         if stage.role == "student":
             assert config["model"]["init_args"]["teacher"]["init_args"]["checkpoints"] == teacher
+        if stage.name.startswith("mimic_transfer") or stage.name == "shallow_mimic_w8192":
+            assert all(arg in stage.args for arg in recipe)  # the recipe chosen on dev
         if stage.name.startswith("mimic_transfer"):
-            assert data["transfer_root"].startswith(f"{paper_speech.CORPUS}-transfer-")
-            assert data["epoch_frames"] == "labeled"  # as many steps as the mimic without transfer speech
+            assert data["transfer_root"].startswith(f"{size.corpus}-transfer-")
+            assert data["epoch_frames"] == "all"  # its steps grow with the transfer speech
 
 
 def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(capsys):
@@ -96,10 +105,10 @@ def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(cap
 
 
 def test_transfer_speech_is_made_only_for_the_stages_that_run():
-    assert paper_speech.transfer_needed({"cnn_s0", "mimic_transfer_3x"}) == [3]
-    assert paper_speech.transfer_needed({"cnn_s0"}) == []
+    assert paper_speech.transfer_needed({"cnn_s0", "mimic_transfer_3x"}, (1, 3, 10)) == [3]
+    assert paper_speech.transfer_needed({"cnn_s0"}, (1, 3, 10)) == []
     every = {stage.name for stage in paper_speech.experiment(quick=True).stages}
-    assert paper_speech.transfer_needed(every) == list(paper_speech.TRANSFER_MULTIPLES)
+    assert paper_speech.transfer_needed(every, (1, 3, 10)) == [1, 3, 10]
 
 
 def test_a_bad_epoch_count_is_one_line(capsys):

@@ -14,7 +14,7 @@ from tests.fixtures.synth import needs_espeak
 @needs_espeak
 def test_quick_speech_demo_writes_the_per_table(in_tmp):
     rows = main(["demo-speech", "--quick"])
-    assert [r.stage for r in rows] == ["dnn_teacher", "shallow_labels", "shallow_mimic"]
+    assert [r.stage for r in rows] == ["cnn_teacher", "shallow_labels", "shallow_mimic"]
     manifest = json.loads((in_tmp / "data/timit-synth-quick/SYNTH.json").read_text())
     assert manifest["settings"]["train_speakers"] == 3
     out = in_tmp / "runs/demo-speech"
