@@ -97,6 +97,7 @@ TWIN_TRIES = {
     "lr003": (),
     "lr001": ("--model.init_args.lr=0.001",),
     "dropout04": ("--model.init_args.net.init_args.dropout=0.4",),
+    "dropout04_x2epochs": ("--model.init_args.net.init_args.dropout=0.4",),
 }
 # The mimic: the paper's L2 at 0.001 ended at 46% training frame error, its clip (5) firing on most steps:
 # a higher rate without clipping; an L2 that leaves out what the decoder never sees (the per-frame offset)
@@ -119,6 +120,11 @@ MIMIC_TRIES = {
         NO_CLIP,
     ),
 }
+MIMIC_TRIES["kd_t2_labels_x2epochs"] = MIMIC_TRIES["kd_t2_labels"]
+# The fourth try of each: the best of its first three on dev (the small corpus's run) for twice the epochs,
+# since both were still improving at their last epoch.
+TWICE_THE_EPOCHS = {"dropout04_x2epochs", "kd_t2_labels_x2epochs"}
+CONFIG_EPOCHS = 12  # configs/speech/shallow_*.yaml's max_epochs
 
 # The recipe of the larger mimic and of the mimics with transfer speech: the try chosen on dev PER.
 RECIPE = "kd_t2_labels"
@@ -133,12 +139,22 @@ class Plan:
     student_epochs: int | None = None  # None: the configs' own
     corpus: str = "full"  # a key of CORPUS_SIZES
 
-    def student_args(self) -> tuple[str, ...]:
-        return () if self.student_epochs is None else (f"--trainer.max_epochs={self.student_epochs}",)
+    def student_args(self, times: int = 1) -> tuple[str, ...]:
+        """The shallow nets' epochs: the plan's (the configs' unless asked), ``times`` over."""
+        if times == 1:
+            return () if self.student_epochs is None else (f"--trainer.max_epochs={self.student_epochs}",)
+        return (f"--trainer.max_epochs={times * (self.student_epochs or CONFIG_EPOCHS)}",)
 
 
 def mimic_stage(
-    plan: Plan, name: str, hidden: int, against: str, *args: str, label: str = "", recipe: tuple[str, ...] = (MIMIC_LR,)
+    plan: Plan,
+    name: str,
+    hidden: int,
+    against: str,
+    *args: str,
+    label: str = "",
+    recipe: tuple[str, ...] = (MIMIC_LR,),
+    epochs_times: int = 1,
 ) -> Stage:
     """250L-``hidden`` as a mimic of the teacher (``recipe``: the paper's L2 unless given), compared with its
     twin on labels and with ``against``."""
@@ -151,17 +167,17 @@ def mimic_stage(
         twin=f"shallow_labels_w{hidden}",
         teacher=TEACHER_STAGE[plan.mimic_of],
         against=(against,),
-        args=(width(hidden), *recipe, *args, *plan.student_args()),
+        args=(width(hidden), *recipe, *args, *plan.student_args(epochs_times)),
     )
 
 
-def labels_stage(plan: Plan, name: str, hidden: int, *args: str, label: str = "") -> Stage:
+def labels_stage(plan: Plan, name: str, hidden: int, *args: str, label: str = "", epochs_times: int = 1) -> Stage:
     return Stage(
         name,
         f"250L-{hidden} on labels{label}",
         ("speech/shallow_labels.yaml", HARD),
         role="baseline",
-        args=(width(hidden), *args, *plan.student_args()),
+        args=(width(hidden), *args, *plan.student_args(epochs_times)),
     )
 
 
@@ -173,16 +189,24 @@ def shallow_pair(plan: Plan, hidden: int) -> list[Stage]:
     ]
 
 
+def times(try_name: str) -> int:
+    """How many times the plan's epochs a try trains for."""
+    return 2 if try_name in TWICE_THE_EPOCHS else 1
+
+
 def tried_pair(plan: Plan) -> tuple[list[Stage], tuple[Choice, Choice]]:
     """The widest net on labels and as a mimic, each with its tries (the two choices take the names of
     ``shallow_pair``'s stages), and the paper's plain L2 mimic, a row of its own whatever it shows."""
     twin, student = f"shallow_labels_w{WIDEST}", f"shallow_mimic_w{WIDEST}"
     twins = [
-        labels_stage(plan, f"{twin}_{name}", WIDEST, *args, label=f", {name}") for name, args in TWIN_TRIES.items()
+        labels_stage(plan, f"{twin}_{name}", WIDEST, *args, label=f", {name}", epochs_times=times(name))
+        for name, args in TWIN_TRIES.items()
     ]
     paper_l2 = mimic_stage(plan, PAPER_L2, WIDEST, "dnn_labels", label=" (the paper's L2)")
     mimics = [
-        mimic_stage(plan, f"{student}_{name}", WIDEST, "dnn_labels", label=f", {name}", recipe=recipe)
+        mimic_stage(
+            plan, f"{student}_{name}", WIDEST, "dnn_labels", label=f", {name}", recipe=recipe, epochs_times=times(name)
+        )
         for name, recipe in MIMIC_TRIES.items()
     ]
     teacher = TEACHER_NAME[plan.mimic_of]
