@@ -63,7 +63,7 @@ paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfe
 levers: install ## What makes a shallow mimic win on Fashion-MNIST, chosen on validation, resumable -> runs/levers
 	$(VENV)/bin/mimic levers
 
-demo-speech: install ## Synthetic TIMIT-format corpus (espeak-ng), DNN teacher, shallow net and mimic -> PER table
+demo-speech: install 
 	$(VENV)/bin/mimic demo-speech
 
 lint: install ## ruff (lint and format check) and hadolint on the Dockerfile

@@ -97,11 +97,20 @@ def test_students_of_the_ensemble_train_after_both_cnns_for_the_epochs_asked(cap
         if not stage.trained:
             continue
         config = _resolved(stage_arguments(full, stage), capsys)
-        expected = 8 if stage.name.startswith("cnn") else 30  # the CNNs keep their config's epochs
+        # the CNNs keep their config's epochs; the fourth tries of twin and mimic train twice as long
+        expected = 8 if stage.name.startswith("cnn") else 60 if stage.name.endswith("_x2epochs") else 30
         assert config["trainer"]["max_epochs"] == expected, stage.name
         if stage.role == "student":
             assert config["model"]["init_args"]["teacher"]["init_args"]["checkpoints"] == cnns
             assert stage.teacher == "ensemble" and "CNN ensemble" in stage.model
+
+
+def test_the_fourth_tries_train_twice_the_configs_epochs_by_default():
+    full = paper_speech.experiment(quick=False)
+    longer = {stage.name: stage.args for stage in full.stages if stage.name.endswith("_x2epochs")}
+    assert sorted(longer) == ["shallow_labels_w4096_dropout04_x2epochs", "shallow_mimic_w4096_kd_t2_labels_x2epochs"]
+    assert all(args[-1] == "--trainer.max_epochs=24" for args in longer.values())
+    assert not any("max_epochs" in arg for stage in full.stages if stage.name not in longer for arg in stage.args)
 
 
 def test_transfer_speech_is_made_only_for_the_stages_that_run():
