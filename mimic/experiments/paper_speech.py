@@ -2,22 +2,24 @@
 
 The corpus is ``mimic data synth-timit --preset hard`` (noise at 0-20 dB, half of it babble, reverberant
 rooms, rate and pitch varying within a speaker, 48 voices) with 120 training speakers and the standard
-50 dev and 24 core-test names. The rows, each exactly ``mimic fit|validate|test`` with configs/speech/,
-in the order they run (what the claim needs first, so that a run cut short with ``--skip`` still makes it):
+50 dev and 24 core-test names (``--corpus small``: 40 training and 20 dev speakers, all 24 core-test
+ones, for a 2-core CPU). The rows, each exactly ``mimic fit|validate|test`` with configs/speech/, in the
+order they run (what the claim needs first, so that a run cut short with ``--skip`` still makes it):
 
 - two CNN teachers (seeds 0 and 1; the paper's CNN row) and their ensemble (the ECNN row), which every
   student mimics, as the paper's did;
-- the shallow net ``250L-4096`` on labels (three tries: learning rate, dropout) and as the ensemble's
-  mimic: the paper's plain L2 (its own row, whatever it shows) and three tries of the fixed recipes (L2
-  at a higher rate without clipping; L2 on centred logits with the targets floored at max - 10; KD at
-  T = 2 mixed half and half with the labels), each choice made on dev PER at the net's own decoder
-  setting; then a deep MLP of about the shallow students' size on labels (the DNN row);
+- the shallow net ``250L-4096`` on labels (four tries: learning rate, dropout, twice the epochs) and as
+  the ensemble's mimic: the paper's plain L2 (its own row, whatever it shows) and four tries of fixed
+  recipes (L2 at a higher rate without clipping; L2 on centred logits with the targets floored at
+  max - 10; KD at T = 2 mixed half and half with the labels; the KD recipe for twice the epochs), each
+  choice made on dev PER at the net's own decoder setting; then a deep MLP of about the shallow
+  students' size on labels (the DNN row) and the larger mimic ``250L-8192`` against it;
 - the mimic with 1x extra *unlabeled* speech (new speakers, recorded the same way,
   ``synth-timit --transfer-for``), labelled on the fly by the teacher: what the paper's students got
-  from far more inputs than the labeled set. Transfer runs take as many steps as the mimic without it
-  (``epoch_frames: labeled``: each epoch draws the labeled set's number of frames from all the speech),
-  so that what they gain is what more speech gives, not more training;
-- the narrower pair ``250L-1024`` on labels and as a mimic; the mimic with 3x and 10x extra speech.
+  from far more inputs than the labeled set. Each epoch reads all of it, so the steps grow with the
+  transfer set;
+- the narrower pair ``250L-1024`` on labels and as the paper's L2 mimic; the mimic with 3x (and 10x)
+  extra speech.
 
 Every student is compared with its label-trained twin by a paired bootstrap over the core-test
 utterances (``test/utterances.npz``). The report ends with ``diagnosis.md`` (``mimic diagnose`` on dev:
@@ -25,10 +27,11 @@ the teacher, the chosen twin, the paper's L2 mimic and the chosen mimic). Run ag
 stage that is done and every corpus whose manifest matches; ``--quick`` is a smoke run on a tiny corpus
 (its figures mean nothing).
 
-Two options of this experiment alone: ``--mimic-of cnn`` has every student mimic the seed-0 CNN instead
-of the ensemble (the second CNN and the ensemble then come last: on a CPU they cost more than the
-students), and ``--student-epochs N`` trains the shallow nets and the DNN for N epochs instead of the
-configs' 12 (label-trained and mimic alike, each keeping its best epoch on dev).
+Options of this experiment alone: ``--corpus small`` (above); ``--mimic-of cnn`` has every student mimic
+the seed-0 CNN instead of the ensemble (the second CNN and the ensemble then come last: on a CPU they
+cost more than the students); ``--student-epochs N`` trains the shallow nets and the DNN for N epochs
+instead of the configs' 12 (label-trained and mimic alike, each keeping its best epoch on dev; the
+fourth tries 2N).
 """
 
 from dataclasses import dataclass, replace
