@@ -283,16 +283,23 @@ def stages(corpus: Path, plan: Plan = Plan()) -> tuple[Stage, ...]:
     )
 
 
+FLOORED_TRY = f"shallow_mimic_w{WIDEST}_centred_floor10"  # the try that shows what the decoder needs
+
+
 def diagnosis_section(rows: list[Row], folder: Path, teacher: str) -> list[str]:
-    """``mimic diagnose`` on dev of the teacher, the chosen twin, the paper's L2 mimic and the chosen mimic,
-    into ``folder/diagnosis.md``, once they are all done; the page's line that points to it."""
+    """``mimic diagnose`` on dev of the teacher, the chosen twin, the paper's L2 mimic, the chosen mimic,
+    the floored try and the mimics with transfer speech, into ``folder/diagnosis.md``, once the first four
+    are done; the page's line that points to it."""
     by_stage = {row.stage: row for row in rows}
     nets = [f"shallow_labels_w{WIDEST}", PAPER_L2, f"shallow_mimic_w{WIDEST}"]
     if not all(stage in by_stage for stage in (teacher, *nets)):
         return []
-    run_diagnosis(
-        str(by_stage[teacher].run_dir), [str(by_stage[n].run_dir) for n in nets], folder / "diagnosis.md", top_k=10
-    )
+    runs = [str(by_stage[n].run_dir) for n in nets]
+    floored = by_stage[teacher].run_dir.parent / FLOORED_TRY  # a try: not a row of the table
+    if (floored / "checkpoints" / "best.ckpt").is_file():
+        runs.append(str(floored))
+    runs += [str(row.run_dir) for row in rows if row.stage.startswith("mimic_transfer_")]
+    run_diagnosis(str(by_stage[teacher].run_dir), runs, folder / "diagnosis.md", top_k=10)
     return ["Why the mimics decode as they do, measured on dev: [diagnosis.md](diagnosis.md)."]
 
 
