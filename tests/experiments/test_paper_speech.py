@@ -21,7 +21,7 @@ def test_quick_paper_speech_runs_table_1_with_transfer_speech(in_tmp):
     rows = main(["paper-speech", "--quick"])
     stages = [r.stage for r in rows]
     # each choice stands where its first try did; the paper's L2 mimic is a row of its own
-    assert stages[:7] == [
+    assert stages[:8] == [
         "cnn_s0",
         "cnn_s1",
         "ensemble",
