@@ -17,6 +17,9 @@ def test_quick_speech_demo_writes_the_per_table(in_tmp):
     assert [r.stage for r in rows] == ["cnn_teacher", "shallow_labels", "shallow_mimic"]
     manifest = json.loads((in_tmp / "data/timit-synth-quick/SYNTH.json").read_text())
     assert manifest["settings"]["train_speakers"] == 3
+    # the mimic's unlabeled speech: 3x the labeled training speakers, new ones, labelled by the teacher
+    transfer = json.loads((in_tmp / "data/timit-synth-quick-transfer-3x/SYNTH.json").read_text())
+    assert transfer["settings"]["transfer_speakers"] == 9
     out = in_tmp / "runs/demo-speech"
     table = (out / "results.md").read_text()
     results, comparisons = table.split("\n\nEach teacher")  # the results table, then the paired comparisons
