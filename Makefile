@@ -63,7 +63,7 @@ paper-speech: install ## Table 1 on a hard synthetic corpus (+ unlabeled transfe
 levers: install ## What makes a shallow mimic win on Fashion-MNIST, chosen on validation, resumable -> runs/levers
 	$(VENV)/bin/mimic levers
 
-demo-speech: install 
+demo-speech: install ## Hard synthetic TIMIT-format corpus (espeak-ng), CNN teacher, shallow net and its mimic (+ unlabeled speech) -> PER table
 	$(VENV)/bin/mimic demo-speech
 
 lint: install ## ruff (lint and format check) and hadolint on the Dockerfile
